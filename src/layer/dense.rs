@@ -1,0 +1,258 @@
+//! [`Dense`]: the fully connected layer `y = x·W + b`.
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayView1, ArrayViewMut2, Axis, Zip};
+
+use super::{Layer, Mode, Param, ParamKind, check_grad, check_input};
+use crate::error::{Error, Result};
+use crate::init::Initializer;
+use crate::regularizer::Regularizer;
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+
+/// A fully connected layer: `y = x·W + b` for a batch `x` of shape `[N, in]`.
+///
+/// `W` is stored `[in, out]` (Keras' layout; PyTorch's `nn.Linear` stores `[out, in]`, so
+/// `W` here is PyTorch's `weight.T`). Defaults follow Keras: Glorot-uniform weights, zero
+/// bias. An optional [`Regularizer`] penalizes the weights, never the bias.
+///
+/// Backward (for `G = dL/dy`): `dW += xᵀ·G`, `db += Σ_rows G`, `dx = G·Wᵀ`
+/// (plus the regularizer's gradient on `dW`).
+///
+/// ```
+/// use trustnn::{layer::{Dense, Layer, Mode}, Tensor, rng};
+/// let mut d = Dense::new(3, 2);
+/// d.build(&[3], &mut rng::seeded(0))?;
+/// let y = d.forward(&Tensor::zeros(&[4, 3]), Mode::Eval)?;
+/// assert_eq!(y.shape(), &[4, 2]);
+/// # Ok::<(), trustnn::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Dense {
+    name: String,
+    in_features: usize,
+    out_features: usize,
+    use_bias: bool,
+    weight_init: Initializer,
+    bias_init: Initializer,
+    regularizer: Option<Box<dyn Regularizer>>,
+    params: Vec<Param>,
+    input: Tensor,
+    output: Tensor,
+    grad_input: Tensor,
+}
+
+impl Clone for Dense {
+    fn clone(&self) -> Self {
+        Dense {
+            name: self.name.clone(),
+            in_features: self.in_features,
+            out_features: self.out_features,
+            use_bias: self.use_bias,
+            weight_init: self.weight_init,
+            bias_init: self.bias_init,
+            regularizer: self.regularizer.clone(),
+            params: self.params.clone(),
+            input: Tensor::default(),
+            output: Tensor::default(),
+            grad_input: Tensor::default(),
+        }
+    }
+}
+
+impl Dense {
+    /// A layer from `in_features` to `out_features` values per sample.
+    pub fn new(in_features: usize, out_features: usize) -> Self {
+        Dense {
+            name: String::new(),
+            in_features,
+            out_features,
+            use_bias: true,
+            weight_init: Initializer::GlorotUniform,
+            bias_init: Initializer::Zeros,
+            regularizer: None,
+            params: Vec::new(),
+            input: Tensor::default(),
+            output: Tensor::default(),
+            grad_input: Tensor::default(),
+        }
+    }
+
+    /// Without a bias term (`y = x·W`).
+    pub fn without_bias(mut self) -> Self {
+        self.use_bias = false;
+        self
+    }
+
+    /// The weight initializer (default [`Initializer::GlorotUniform`]).
+    pub fn weight_init(mut self, init: Initializer) -> Self {
+        self.weight_init = init;
+        self
+    }
+
+    /// The bias initializer (default [`Initializer::Zeros`]).
+    pub fn bias_init(mut self, init: Initializer) -> Self {
+        self.bias_init = init;
+        self
+    }
+
+    /// A penalty on the weights, added to the loss.
+    pub fn regularizer(mut self, reg: impl Regularizer + 'static) -> Self {
+        self.regularizer = Some(Box::new(reg));
+        self
+    }
+
+    /// Sets the layer's name (otherwise the model names it `dense`, `dense_1`, ...).
+    pub fn named(mut self, name: &str) -> Self {
+        self.set_name(name);
+        self
+    }
+
+    /// Number of input features.
+    pub fn in_features(&self) -> usize {
+        self.in_features
+    }
+
+    /// Number of output features.
+    pub fn out_features(&self) -> usize {
+        self.out_features
+    }
+
+    /// The weight matrix `[in, out]` (empty before `build`).
+    pub fn weight(&self) -> Option<&Tensor> {
+        self.params.first().map(Param::value)
+    }
+
+    /// The bias `[out]`, if the layer has one and is built.
+    pub fn bias(&self) -> Option<&Tensor> {
+        if self.use_bias { self.params.get(1).map(Param::value) } else { None }
+    }
+
+    fn not_built(&self) -> Error {
+        Error::NotReady(format!("layer {:?} (dense) is not built: call build() first", self.name))
+    }
+}
+
+impl Layer for Dense {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn set_name(&mut self, name: &str) {
+        self.name = name.to_string();
+        for p in &mut self.params {
+            p.set_layer_name(name);
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        "dense"
+    }
+
+    fn input_shape(&self) -> Option<Vec<usize>> {
+        Some(vec![self.in_features])
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        if input != [self.in_features] {
+            return Err(Error::shape(
+                format!("{} (dense input)", self.name),
+                format!("[{}]", self.in_features),
+                input,
+            ));
+        }
+        Ok(vec![self.out_features])
+    }
+
+    fn build(&mut self, input: &[usize], rng: &mut Rng) -> Result<Vec<usize>> {
+        if self.in_features == 0 || self.out_features == 0 {
+            return Err(Error::config(
+                format!("{}: Dense(in, out)", self.name),
+                format!("({}, {})", self.in_features, self.out_features),
+                "both sizes must be at least 1",
+            ));
+        }
+        if let Some(r) = &self.regularizer {
+            r.validate()?;
+        }
+        let out = self.output_shape(input)?;
+        let (i, o) = (self.in_features, self.out_features);
+        let w = self.weight_init.tensor(&[i, o], i, o, rng)?;
+        self.params = vec![Param::new("weight", ParamKind::Weight, w)];
+        if self.use_bias {
+            let b = self.bias_init.tensor(&[o], i, o, rng)?;
+            self.params.push(Param::new("bias", ParamKind::Bias, b));
+        }
+        let name = self.name.clone();
+        self.set_name(&name);
+        Ok(out)
+    }
+
+    fn forward(&mut self, x: &Tensor, _mode: Mode) -> Result<&Tensor> {
+        if self.params.is_empty() {
+            return Err(self.not_built());
+        }
+        check_input(&self.name, x, &[self.in_features])?;
+        self.input.assign(x);
+        self.output.resize(&[x.batch_size(), self.out_features]);
+        let (params, output) = (&self.params, &mut self.output);
+        let mut y = output.view2_mut();
+        general_mat_mul(1.0, &x.view2(), &params[0].value().view2(), 0.0, &mut y);
+        if let Some(b) = params.get(1) {
+            add_bias(&mut y, b.value().view2().row(0));
+        }
+        Ok(&self.output)
+    }
+
+    fn backward(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
+        self.backward_params(grad_out)?;
+        self.grad_input.resize(&[grad_out.batch_size(), self.in_features]);
+        let w = self.params[0].value().view2();
+        general_mat_mul(1.0, &grad_out.view2(), &w.t(), 0.0, &mut self.grad_input.view2_mut());
+        Ok(&self.grad_input)
+    }
+
+    fn backward_params(&mut self, grad_out: &Tensor) -> Result<()> {
+        if self.params.is_empty() {
+            return Err(self.not_built());
+        }
+        check_grad(&self.name, grad_out, &self.output)?;
+        let g = grad_out.view2();
+        {
+            let (value, grad) = self.params[0].value_grad_mut();
+            general_mat_mul(1.0, &self.input.view2().t(), &g, 1.0, &mut grad.view2_mut());
+            if let Some(r) = &self.regularizer {
+                r.add_grad(value.as_slice(), grad.as_slice_mut());
+            }
+        }
+        if let Some(b) = self.params.get_mut(1) {
+            let mut db = b.grad_mut().view2_mut();
+            for row in g.rows() {
+                Zip::from(db.row_mut(0)).and(row).for_each(|d, &v| *d += v);
+            }
+        }
+        Ok(())
+    }
+
+    fn params(&self) -> &[Param] {
+        &self.params
+    }
+
+    fn params_mut(&mut self) -> &mut [Param] {
+        &mut self.params
+    }
+
+    fn penalty(&self) -> f32 {
+        match (&self.regularizer, self.params.first()) {
+            (Some(r), Some(w)) => r.penalty(w.value().as_slice()),
+            _ => 0.0,
+        }
+    }
+}
+
+/// Adds `b` to every row of `y`.
+pub(crate) fn add_bias(y: &mut ArrayViewMut2<'_, f32>, b: ArrayView1<'_, f32>) {
+    for mut row in y.axis_iter_mut(Axis(0)) {
+        Zip::from(&mut row).and(&b).for_each(|v, &b| *v += b);
+    }
+}
