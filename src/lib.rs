@@ -10,6 +10,7 @@ pub mod gradcheck;
 pub mod init;
 pub mod layer;
 pub mod loss;
+pub mod model;
 pub mod optim;
 pub mod regularizer;
 pub mod rng;
@@ -17,3 +18,4 @@ pub mod tensor;
 
 pub use error::{Error, Result};
 pub use tensor::Tensor;
+pub use model::{Evaluation, FitConfig, History, Metric, Sequential};

@@ -1,0 +1,787 @@
+//! [`Sequential`]: a stack of layers trained with a loss and an optimizer.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use rand::seq::SliceRandom;
+
+use super::metric::classes;
+use super::{FitConfig, History, Metric};
+use crate::error::{Error, Result};
+use crate::layer::{Layer, Mode, Param, join_dims};
+use crate::loss::{Loss, OutputKind, check_weights};
+use crate::optim::Optimizer;
+use crate::rng::{Rng, seeded};
+use crate::tensor::Tensor;
+
+/// Rows per chunk when `predict` and `evaluate` run over many samples.
+const INFERENCE_CHUNK: usize = 1024;
+
+/// A feed-forward model: layers applied in order.
+///
+/// Build it fluently, `compile` it with a loss and an optimizer (which checks that the
+/// layers fit together and initializes the weights from the seed), then `fit`, `evaluate`
+/// and `predict`. For custom training loops, `forward`, `backward` and `train_step` are
+/// public, and `input_gradient` gives `dL/dx` for explanations and adversarial examples.
+///
+/// ```
+/// use trustnn::prelude::*;
+///
+/// let x = Tensor::from_rows(&[[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])?;
+/// let y = Tensor::from_vec(vec![0.0, 1.0, 1.0, 0.0], &[4, 1])?;
+/// let mut model = Sequential::new()
+///     .seed(1)
+///     .add(Dense::new(2, 8))
+///     .add(ActivationLayer::new(Tanh))
+///     .add(Dense::new(8, 1));
+/// model.compile(BinaryCrossEntropyWithLogits, Adam::new(0.05))?;
+/// let history = model.fit(&x, &y, &FitConfig::new().epochs(300).batch_size(4))?;
+/// assert!(history.last("loss").unwrap() < 0.1);
+/// assert_eq!(model.predict_classes(&x)?, vec![0, 1, 1, 0]);
+/// # Ok::<(), trustnn::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Sequential {
+    layers: Vec<Box<dyn Layer>>,
+    loss: Option<Box<dyn Loss>>,
+    optimizer: Option<Box<dyn Optimizer>>,
+    seed: u64,
+    input_shape: Option<Vec<usize>>,
+    output_shape: Vec<usize>,
+    built: bool,
+    shuffle_rng: Rng,
+    // Buffers reused across training steps.
+    loss_grad: Tensor,
+    batch_x: Tensor,
+    batch_y: Tensor,
+    batch_w: Vec<f32>,
+    order: Vec<usize>,
+}
+
+impl Default for Sequential {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Runs `x` through `layers` (a built model has at least one layer).
+fn forward_layers<'a>(layers: &'a mut [Box<dyn Layer>], x: &Tensor, mode: Mode) -> Result<&'a Tensor> {
+    let (first, rest) = layers.split_first_mut().ok_or_else(no_layers)?;
+    let mut cur = first.forward(x, mode)?;
+    for layer in rest.iter_mut() {
+        cur = layer.forward(cur, mode)?;
+    }
+    Ok(cur)
+}
+
+/// Backpropagates `grad` through `layers`; returns `dL/dx` when `need_input` is true.
+fn backward_layers<'a>(layers: &'a mut [Box<dyn Layer>], grad: &Tensor, need_input: bool) -> Result<Option<&'a Tensor>> {
+    let (first, rest) = layers.split_first_mut().ok_or_else(no_layers)?;
+    let into_first = match rest.split_last_mut() {
+        None => grad,
+        Some((last, middle)) => {
+            let mut cur = last.backward(grad)?;
+            for layer in middle.iter_mut().rev() {
+                cur = layer.backward(cur)?;
+            }
+            cur
+        }
+    };
+    if need_input {
+        Ok(Some(first.backward(into_first)?))
+    } else {
+        first.backward_params(into_first)?;
+        Ok(None)
+    }
+}
+
+fn no_layers() -> Error {
+    Error::empty("Sequential (the model has no layers)")
+}
+
+impl Sequential {
+    /// An empty model with seed 0.
+    pub fn new() -> Self {
+        Sequential {
+            layers: Vec::new(),
+            loss: None,
+            optimizer: None,
+            seed: 0,
+            input_shape: None,
+            output_shape: Vec::new(),
+            built: false,
+            shuffle_rng: seeded(0),
+            loss_grad: Tensor::default(),
+            batch_x: Tensor::default(),
+            batch_y: Tensor::default(),
+            batch_w: Vec::new(),
+            order: Vec::new(),
+        }
+    }
+
+    /// Sets the seed from which initialization, shuffling and dropout are drawn (default 0).
+    /// Takes effect at the next `build`/`compile`.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self.built = false;
+        self
+    }
+
+    /// Declares the sample shape of the input (needed when the first layer does not fix
+    /// one, e.g. a model starting with `Flatten`).
+    pub fn input_shape(mut self, shape: &[usize]) -> Self {
+        self.input_shape = Some(shape.to_vec());
+        self.built = false;
+        self
+    }
+
+    /// Appends a layer.
+    #[allow(clippy::should_implement_trait)]
+    pub fn add(mut self, layer: impl Layer + 'static) -> Self {
+        self.push(Box::new(layer));
+        self
+    }
+
+    /// Appends a boxed layer.
+    pub fn push(&mut self, layer: Box<dyn Layer>) {
+        self.layers.push(layer);
+        self.built = false;
+    }
+
+    /// The layers.
+    pub fn layers(&self) -> &[Box<dyn Layer>] {
+        &self.layers
+    }
+
+    /// The layer called `name`.
+    pub fn layer(&self, name: &str) -> Result<&dyn Layer> {
+        self.layers
+            .iter()
+            .find(|l| l.name() == name)
+            .map(|l| l.as_ref())
+            .ok_or_else(|| self.unknown_layer(name))
+    }
+
+    fn unknown_layer(&self, name: &str) -> Error {
+        Error::UnknownName {
+            context: "Sequential layers".into(),
+            name: name.into(),
+            known: self.layers.iter().map(|l| l.name().to_string()).collect::<Vec<_>>().join(", "),
+        }
+    }
+
+    /// The seed.
+    pub fn seed_value(&self) -> u64 {
+        self.seed
+    }
+
+    /// True once `build` or `compile` has succeeded (and no layer was added since).
+    pub fn is_built(&self) -> bool {
+        self.built
+    }
+
+    /// The sample shape of the input (after `build`, or as declared).
+    pub fn input_sample_shape(&self) -> Option<Vec<usize>> {
+        self.input_shape.clone().or_else(|| self.layers.first().and_then(|l| l.input_shape()))
+    }
+
+    /// The sample shape of the output (empty before `build`).
+    pub fn output_sample_shape(&self) -> &[usize] {
+        &self.output_shape
+    }
+
+    /// Names the layers (`dense`, `dense_1`, ... for unnamed ones), checks that each layer
+    /// accepts the previous one's output, and initializes every parameter from the seed.
+    /// Building again re-initializes.
+    pub fn build(&mut self) -> Result<()> {
+        if self.layers.is_empty() {
+            return Err(Error::empty("Sequential::build (the model has no layers)"));
+        }
+        let mut shape = self.input_sample_shape().ok_or_else(|| {
+            Error::NotReady(format!(
+                "the first layer ({}) does not fix an input shape: call .input_shape(..)",
+                self.layers[0].kind()
+            ))
+        })?;
+        self.assign_names()?;
+        let mut rng = seeded(self.seed);
+        for layer in &mut self.layers {
+            shape = layer.build(&shape, &mut rng)?;
+        }
+        self.output_shape = shape;
+        self.shuffle_rng = crate::rng::fork(&mut rng);
+        self.built = true;
+        Ok(())
+    }
+
+    fn assign_names(&mut self) -> Result<()> {
+        let mut taken: Vec<String> = Vec::new();
+        for l in &self.layers {
+            if !l.name().is_empty() {
+                if taken.iter().any(|t| t == l.name()) {
+                    return Err(Error::config("layer name", l.name(), "layer names must be unique"));
+                }
+                taken.push(l.name().to_string());
+            }
+        }
+        let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for l in &mut self.layers {
+            if l.name().is_empty() {
+                let kind = l.kind();
+                loop {
+                    let n = counts.entry(kind).or_insert(0);
+                    let name = if *n == 0 { kind.to_string() } else { format!("{kind}_{n}") };
+                    *n += 1;
+                    if !taken.contains(&name) {
+                        l.set_name(&name);
+                        taken.push(name);
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the loss and the optimizer (after validating both) and builds the model if it is
+    /// not built yet. Compiling again keeps the weights and replaces loss and optimizer.
+    pub fn compile(&mut self, loss: impl Loss + 'static, optimizer: impl Optimizer + 'static) -> Result<()> {
+        self.compile_boxed(Box::new(loss), Box::new(optimizer))
+    }
+
+    /// [`Sequential::compile`] with boxed loss and optimizer.
+    pub fn compile_boxed(&mut self, loss: Box<dyn Loss>, optimizer: Box<dyn Optimizer>) -> Result<()> {
+        loss.validate()?;
+        optimizer.validate()?;
+        if !self.built {
+            self.build()?;
+        }
+        self.loss = Some(loss);
+        self.optimizer = Some(optimizer);
+        Ok(())
+    }
+
+    /// The loss, once compiled.
+    pub fn loss(&self) -> Option<&dyn Loss> {
+        self.loss.as_deref()
+    }
+
+    /// The optimizer, once compiled.
+    pub fn optimizer(&self) -> Option<&dyn Optimizer> {
+        self.optimizer.as_deref()
+    }
+
+    /// The optimizer, mutable (to change the learning rate or restore its state).
+    pub fn optimizer_mut(&mut self) -> Option<&mut (dyn Optimizer + 'static)> {
+        self.optimizer.as_deref_mut()
+    }
+
+    fn require_built(&self) -> Result<()> {
+        if self.built {
+            Ok(())
+        } else {
+            Err(Error::NotReady("call build() or compile() before using the model".into()))
+        }
+    }
+
+    fn require_compiled(&self) -> Result<(&dyn Loss, OutputKind)> {
+        self.require_built()?;
+        match (&self.loss, &self.optimizer) {
+            (Some(l), Some(_)) => Ok((l.as_ref(), l.output_kind())),
+            _ => Err(Error::NotReady("call compile(loss, optimizer) before training".into())),
+        }
+    }
+
+    fn require_loss(&self) -> Result<&dyn Loss> {
+        self.require_built()?;
+        self.loss
+            .as_deref()
+            .ok_or_else(|| Error::NotReady("call compile(loss, optimizer) first: this needs a loss".into()))
+    }
+
+    /// Checks that `x` is a non-empty, finite batch of the model's input shape.
+    fn check_x(&self, x: &Tensor, what: &str) -> Result<()> {
+        let want = self.input_sample_shape().unwrap_or_default();
+        if x.ndim() != want.len() + 1 || x.sample_shape() != want.as_slice() {
+            return Err(Error::shape(format!("model input ({what})"), format!("[*, {}]", join_dims(&want)), x.shape()));
+        }
+        if x.batch_size() == 0 {
+            return Err(Error::empty(format!("model input ({what})")));
+        }
+        x.check_finite(&format!("model input ({what})"))
+    }
+
+    fn check_xy(&self, loss: &dyn Loss, x: &Tensor, y: &Tensor, w: Option<&[f32]>, what: &str) -> Result<()> {
+        self.check_x(x, what)?;
+        loss.check_targets(&self.output_shape, y)?;
+        if y.batch_size() != x.batch_size() {
+            return Err(Error::shape(
+                format!("targets ({what})"),
+                format!("{} samples like the inputs", x.batch_size()),
+                y.shape(),
+            ));
+        }
+        if let Some(w) = w {
+            check_weights(what, w, x.batch_size())?;
+        }
+        Ok(())
+    }
+
+    /// Runs the layers on batch `x` and returns the model's output (logits for
+    /// classification losses from logits). The result borrows the model's buffers.
+    pub fn forward(&mut self, x: &Tensor, mode: Mode) -> Result<&Tensor> {
+        self.require_built()?;
+        self.check_x(x, "forward")?;
+        forward_layers(&mut self.layers, x, mode)
+    }
+
+    /// Backpropagates `grad_out` = `dL/d(output)` of the last `forward` through every layer,
+    /// accumulating parameter gradients, and returns `dL/dx`.
+    pub fn backward(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
+        self.require_built()?;
+        grad_out.check_finite("backward (gradient of the output)")?;
+        Ok(backward_layers(&mut self.layers, grad_out, true)?.expect("need_input = true"))
+    }
+
+    /// Sets every parameter gradient to zero.
+    pub fn zero_grad(&mut self) {
+        for l in &mut self.layers {
+            l.zero_grad();
+        }
+    }
+
+    /// One optimization step on one batch: forward (train mode), loss, backward, update.
+    /// Returns the batch's loss including the regularization penalty.
+    pub fn train_step(&mut self, x: &Tensor, y: &Tensor, sample_weight: Option<&[f32]>) -> Result<f32> {
+        let (loss, _) = self.require_compiled()?;
+        self.check_xy(loss, x, y, sample_weight, "train_step")?;
+        self.step_checked_inputs(x, y, sample_weight, &mut [], &[])
+    }
+
+    /// The step itself, on inputs already validated; accumulates metric sums.
+    fn step_checked_inputs(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        w: Option<&[f32]>,
+        sums: &mut [(f64, f64)],
+        metrics: &[Metric],
+    ) -> Result<f32> {
+        let Sequential {
+            layers,
+            loss,
+            optimizer,
+            loss_grad,
+            ..
+        } = self;
+        let loss = loss.as_deref().expect("compiled");
+        let optimizer = optimizer.as_deref_mut().expect("compiled");
+        let pred = forward_layers(layers, x, Mode::Train)?;
+        let value = loss.compute_unchecked(pred, y, w, Some(loss_grad));
+        for (m, s) in metrics.iter().zip(sums.iter_mut()) {
+            let (a, b) = m.batch_sum(loss.output_kind(), pred, y);
+            s.0 += a;
+            s.1 += b;
+        }
+        for l in layers.iter_mut() {
+            l.zero_grad();
+        }
+        backward_layers(layers, loss_grad, false)?;
+        let mut penalty = 0.0;
+        for l in layers.iter_mut() {
+            penalty += l.penalty();
+            for p in l.params_mut() {
+                if p.is_trainable() {
+                    let (name, value, grad) = p.name_value_grad_mut();
+                    optimizer.update(name, value, grad);
+                }
+            }
+        }
+        Ok(value + penalty)
+    }
+
+    /// Sum of the layers' regularization penalties.
+    pub fn penalty(&self) -> f32 {
+        self.layers.iter().map(|l| l.penalty()).sum()
+    }
+
+    /// Trains on inputs `x` and targets `y` as configured; returns the per-epoch history.
+    pub fn fit(&mut self, x: &Tensor, y: &Tensor, config: &FitConfig) -> Result<History> {
+        self.fit_weighted(x, y, None, config)
+    }
+
+    /// [`Sequential::fit`] with one weight per sample (Keras' `sample_weight`): each
+    /// sample's loss is multiplied by its weight.
+    pub fn fit_weighted(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        sample_weight: Option<&[f32]>,
+        config: &FitConfig,
+    ) -> Result<History> {
+        config.validate()?;
+        let (loss, _) = self.require_compiled()?;
+        self.check_xy(loss, x, y, sample_weight, "fit")?;
+        let n = x.batch_size();
+        let (n_train, val) = match &config.validation_data {
+            Some((vx, vy)) => {
+                self.check_xy(loss, vx, vy, None, "validation data")?;
+                (n, Some((vx.clone(), vy.clone())))
+            }
+            None if config.validation_split > 0.0 => {
+                let n_train = ((n as f64) * (1.0 - config.validation_split as f64)).floor() as usize;
+                if n_train == 0 || n_train == n {
+                    return Err(Error::config(
+                        "FitConfig.validation_split",
+                        config.validation_split,
+                        format!("leaves {n_train} of {n} samples for training; both parts must be non-empty"),
+                    ));
+                }
+                let idx: Vec<usize> = (n_train..n).collect();
+                (n_train, Some((x.select_rows(&idx)?, y.select_rows(&idx)?)))
+            }
+            None => (n, None),
+        };
+
+        let mut history = History::default();
+        let metrics = config.metrics.clone();
+        let mut sums = vec![(0.0f64, 0.0f64); metrics.len()];
+        let mut order = std::mem::take(&mut self.order);
+        let (mut bx, mut by, mut bw) = (
+            std::mem::take(&mut self.batch_x),
+            std::mem::take(&mut self.batch_y),
+            std::mem::take(&mut self.batch_w),
+        );
+        let result = (|| -> Result<()> {
+            for epoch in 0..config.epochs {
+                order.clear();
+                order.extend(0..n_train);
+                if config.shuffle {
+                    order.shuffle(&mut self.shuffle_rng);
+                }
+                sums.iter_mut().for_each(|s| *s = (0.0, 0.0));
+                let mut total = 0.0f64;
+                for chunk in order.chunks(config.batch_size) {
+                    x.gather_rows_into(chunk, &mut bx)?;
+                    y.gather_rows_into(chunk, &mut by)?;
+                    let w = sample_weight.map(|sw| {
+                        bw.clear();
+                        bw.extend(chunk.iter().map(|&i| sw[i]));
+                        bw.as_slice()
+                    });
+                    let l = self.step_checked_inputs(&bx, &by, w, &mut sums, &metrics)?;
+                    total += l as f64 * chunk.len() as f64;
+                }
+                let train_loss = (total / n_train as f64) as f32;
+                history.push("loss", train_loss);
+                for (m, s) in metrics.iter().zip(&sums) {
+                    history.push(m.name(), (s.0 / s.1.max(1.0)) as f32);
+                }
+                if let Some((vx, vy)) = &val {
+                    let ev = self.evaluate_checked(vx, vy, &metrics)?;
+                    history.push("val_loss", ev.loss);
+                    for (m, v) in &ev.metrics {
+                        history.push(&format!("val_{m}"), *v);
+                    }
+                }
+                if config.verbose {
+                    println!("{}", epoch_line(&history, epoch, config.epochs));
+                }
+            }
+            Ok(())
+        })();
+        self.order = order;
+        self.batch_x = bx;
+        self.batch_y = by;
+        self.batch_w = bw;
+        result.map(|_| history)
+    }
+
+    /// The loss (including the regularization penalty) and `metrics` on `x`, `y`, in
+    /// evaluation mode.
+    pub fn evaluate(&mut self, x: &Tensor, y: &Tensor, metrics: &[Metric]) -> Result<Evaluation> {
+        let loss = self.require_loss()?;
+        self.check_xy(loss, x, y, None, "evaluate")?;
+        self.evaluate_checked(x, y, metrics)
+    }
+
+    fn evaluate_checked(&mut self, x: &Tensor, y: &Tensor, metrics: &[Metric]) -> Result<Evaluation> {
+        let n = x.batch_size();
+        let mut total = 0.0f64;
+        let mut sums = vec![(0.0f64, 0.0f64); metrics.len()];
+        let (mut bx, mut by) = (Tensor::default(), Tensor::default());
+        let idx: Vec<usize> = (0..n).collect();
+        for chunk in idx.chunks(INFERENCE_CHUNK) {
+            x.gather_rows_into(chunk, &mut bx)?;
+            y.gather_rows_into(chunk, &mut by)?;
+            let Sequential { layers, loss, .. } = self;
+            let loss = loss.as_deref().expect("checked by caller");
+            let pred = forward_layers(layers, &bx, Mode::Eval)?;
+            total += loss.compute_unchecked(pred, &by, None, None) as f64 * chunk.len() as f64;
+            for (m, s) in metrics.iter().zip(sums.iter_mut()) {
+                let (a, b) = m.batch_sum(loss.output_kind(), pred, &by);
+                s.0 += a;
+                s.1 += b;
+            }
+        }
+        Ok(Evaluation {
+            loss: (total / n as f64) as f32 + self.penalty(),
+            metrics: metrics
+                .iter()
+                .zip(&sums)
+                .map(|(m, s)| (m.name().to_string(), (s.0 / s.1.max(1.0)) as f32))
+                .collect(),
+        })
+    }
+
+    /// The model's raw outputs for `x` (evaluation mode), computed in chunks.
+    pub fn predict(&mut self, x: &Tensor) -> Result<Tensor> {
+        self.require_built()?;
+        self.check_x(x, "predict")?;
+        let n = x.batch_size();
+        let mut shape = vec![n];
+        shape.extend_from_slice(&self.output_shape);
+        let mut out = Tensor::zeros(&shape);
+        let width = out.sample_size();
+        if n <= INFERENCE_CHUNK {
+            let y = forward_layers(&mut self.layers, x, Mode::Eval)?;
+            out.as_slice_mut().copy_from_slice(y.as_slice());
+            return Ok(out);
+        }
+        let idx: Vec<usize> = (0..n).collect();
+        let mut bx = Tensor::default();
+        for chunk in idx.chunks(INFERENCE_CHUNK) {
+            x.gather_rows_into(chunk, &mut bx)?;
+            let y = forward_layers(&mut self.layers, &bx, Mode::Eval)?;
+            out.as_slice_mut()[chunk[0] * width..(chunk[0] + chunk.len()) * width].copy_from_slice(y.as_slice());
+        }
+        Ok(out)
+    }
+
+    /// Class probabilities for `x`: the softmax of the logits or the sigmoid of a single
+    /// logit, as the loss implies; outputs that already are probabilities are returned as
+    /// they are. For a binary model the result has one column, `P(class 1)`.
+    pub fn predict_proba(&mut self, x: &Tensor) -> Result<Tensor> {
+        let kind = self.require_loss()?.output_kind();
+        let mut out = self.predict(x)?;
+        match kind {
+            OutputKind::BinaryLogit => {
+                for v in out.as_slice_mut() {
+                    *v = stable_sigmoid(*v);
+                }
+            }
+            OutputKind::MultiClassLogits => {
+                for mut row in out.view2_mut().rows_mut() {
+                    let m = row.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+                    row.mapv_inplace(|v| (v - m).exp());
+                    let s = row.sum();
+                    row.mapv_inplace(|v| v / s);
+                }
+            }
+            OutputKind::BinaryProbability | OutputKind::MultiClassProbability => {}
+            OutputKind::Regression | OutputKind::BinaryMargin => {
+                return Err(Error::config(
+                    "predict_proba",
+                    self.loss.as_ref().map_or("", |l| l.name()),
+                    "needs a probabilistic classification loss (cross-entropy)",
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The predicted class of each sample: the argmax for multi-class outputs, and for a
+    /// single output `logit >= 0`, `probability >= 0.5` or `score >= 0` (hinge).
+    pub fn predict_classes(&mut self, x: &Tensor) -> Result<Vec<usize>> {
+        let kind = self.require_loss()?.output_kind();
+        if kind == OutputKind::Regression {
+            return Err(Error::config(
+                "predict_classes",
+                self.loss.as_ref().map_or("", |l| l.name()),
+                "needs a classification loss",
+            ));
+        }
+        let out = self.predict(x)?;
+        let class = classes(kind, &out);
+        Ok((0..out.batch_size()).map(class).collect())
+    }
+
+    /// `dL/dx`: the gradient of the loss (mean over the batch, without the penalty, which
+    /// does not depend on `x`) with respect to each input value, computed in evaluation mode.
+    /// Parameter gradients are left at zero. Saliency maps, integrated gradients and
+    /// adversarial examples are built on it.
+    pub fn input_gradient(&mut self, x: &Tensor, y: &Tensor) -> Result<Tensor> {
+        let loss = self.require_loss()?;
+        self.check_xy(loss, x, y, None, "input_gradient")?;
+        let Sequential {
+            layers, loss, loss_grad, ..
+        } = self;
+        let loss = loss.as_deref().expect("checked");
+        let pred = forward_layers(layers, x, Mode::Eval)?;
+        loss.compute_unchecked(pred, y, None, Some(loss_grad));
+        let g = backward_layers(layers, loss_grad, true)?.expect("need_input").clone();
+        self.zero_grad();
+        Ok(g)
+    }
+
+    /// The loss of the model on `x`, `y` (mean over the batch plus the penalty), in `mode`.
+    pub fn loss_value(&mut self, x: &Tensor, y: &Tensor, sample_weight: Option<&[f32]>, mode: Mode) -> Result<f32> {
+        let loss = self.require_loss()?;
+        self.check_xy(loss, x, y, sample_weight, "loss_value")?;
+        let penalty = self.penalty();
+        let Sequential { layers, loss, .. } = self;
+        let loss = loss.as_deref().expect("checked");
+        let pred = forward_layers(layers, x, mode)?;
+        Ok(loss.compute_unchecked(pred, y, sample_weight, None) + penalty)
+    }
+
+    /// Every parameter and buffer, in layer order.
+    pub fn params(&self) -> impl Iterator<Item = &Param> {
+        self.layers.iter().flat_map(|l| l.params().iter())
+    }
+
+    /// Every parameter and buffer, mutable, in layer order.
+    pub fn params_mut(&mut self) -> impl Iterator<Item = &mut Param> {
+        self.layers.iter_mut().flat_map(|l| l.params_mut().iter_mut())
+    }
+
+    /// The full names of all parameters and buffers (`"dense.weight"`, ...).
+    pub fn param_names(&self) -> Vec<String> {
+        self.params().map(|p| p.name().to_string()).collect()
+    }
+
+    /// The value of parameter `name`.
+    pub fn param(&self, name: &str) -> Result<&Tensor> {
+        self.params()
+            .find(|p| p.name() == name)
+            .map(Param::value)
+            .ok_or_else(|| self.unknown_param(name))
+    }
+
+    /// The accumulated gradient of parameter `name`.
+    pub fn param_grad(&self, name: &str) -> Result<&Tensor> {
+        self.params()
+            .find(|p| p.name() == name)
+            .map(Param::grad)
+            .ok_or_else(|| self.unknown_param(name))
+    }
+
+    fn unknown_param(&self, name: &str) -> Error {
+        Error::UnknownName {
+            context: "Sequential parameters".into(),
+            name: name.into(),
+            known: self.param_names().join(", "),
+        }
+    }
+
+    /// Replaces the value of parameter `name`; the shape must match and values be finite.
+    pub fn set_param(&mut self, name: &str, value: &Tensor) -> Result<()> {
+        let err = self.unknown_param(name);
+        let p = self.params_mut().find(|p| p.name() == name).ok_or(err)?;
+        if p.value().shape() != value.shape() {
+            return Err(Error::shape(
+                format!("set_param({name})"),
+                format!("{:?}", p.value().shape()),
+                value.shape(),
+            ));
+        }
+        value.check_finite(&format!("set_param({name})"))?;
+        p.value_mut().assign(value);
+        Ok(())
+    }
+
+    /// All parameter and buffer values by name (a copy, e.g. to restore later).
+    pub fn state_dict(&self) -> BTreeMap<String, Tensor> {
+        self.params().map(|p| (p.name().to_string(), p.value().clone())).collect()
+    }
+
+    /// Sets every parameter named in `state`; fails (changing nothing) if a name is unknown
+    /// or a shape differs.
+    pub fn load_state_dict(&mut self, state: &BTreeMap<String, Tensor>) -> Result<()> {
+        for (name, v) in state {
+            let p = self.param(name)?;
+            if p.shape() != v.shape() {
+                return Err(Error::shape(format!("load_state_dict({name})"), format!("{:?}", p.shape()), v.shape()));
+            }
+            v.check_finite(&format!("load_state_dict({name})"))?;
+        }
+        for (name, v) in state {
+            self.set_param(name, v)?;
+        }
+        Ok(())
+    }
+
+    /// Number of trainable values.
+    pub fn num_params(&self) -> usize {
+        self.layers.iter().map(|l| l.num_params()).sum()
+    }
+
+    /// A Keras-like table: each layer's name and kind, output shape and parameter count,
+    /// then the totals.
+    pub fn summary(&self) -> String {
+        let mut rows: Vec<(String, String, String)> = Vec::new();
+        let mut shape = self.input_sample_shape();
+        for l in &self.layers {
+            shape = shape.and_then(|s| l.output_shape(&s).ok());
+            let out = shape
+                .as_ref()
+                .map_or("?".to_string(), |s| format!("(None, {})", join_dims(s)));
+            let name = if l.name().is_empty() { "(unnamed)" } else { l.name() };
+            rows.push((format!("{name} ({})", l.kind()), out, l.num_params().to_string()));
+        }
+        let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max("Layer (type)".len());
+        let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max("Output Shape".len());
+        let w2 = rows.iter().map(|r| r.2.len()).max().unwrap_or(0).max("Param #".len());
+        let line = "=".repeat(w0 + w1 + w2 + 6);
+        let mut s = String::new();
+        let _ = writeln!(s, "Model: \"sequential\"");
+        let _ = writeln!(s, "{line}");
+        let _ = writeln!(s, "{:<w0$}   {:<w1$}   {:>w2$}", "Layer (type)", "Output Shape", "Param #");
+        let _ = writeln!(s, "{line}");
+        for (a, b, c) in &rows {
+            let _ = writeln!(s, "{a:<w0$}   {b:<w1$}   {c:>w2$}");
+        }
+        let _ = writeln!(s, "{line}");
+        let total: usize = self.num_params();
+        let buffers: usize = self.params().filter(|p| !p.is_trainable()).map(Param::len).sum();
+        let _ = writeln!(s, "Total params: {}", total + buffers);
+        let _ = writeln!(s, "Trainable params: {total}");
+        let _ = writeln!(s, "Non-trainable params: {buffers}");
+        s
+    }
+}
+
+/// The loss and metrics returned by [`Sequential::evaluate`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Mean loss over the samples, plus the regularization penalty.
+    pub loss: f32,
+    /// Metric values by name.
+    pub metrics: BTreeMap<String, f32>,
+}
+
+impl Evaluation {
+    /// The value of metric `m`, if it was computed.
+    pub fn metric(&self, m: Metric) -> Option<f32> {
+        self.metrics.get(m.name()).copied()
+    }
+}
+
+fn stable_sigmoid(x: f32) -> f32 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+fn epoch_line(h: &History, epoch: usize, epochs: usize) -> String {
+    let mut s = format!("Epoch {}/{}", epoch + 1, epochs);
+    for name in h.names() {
+        if let Some(v) = h.last(name) {
+            let _ = write!(s, " - {name}: {v:.4}");
+        }
+    }
+    s
+}
