@@ -256,6 +256,12 @@ impl Tensor {
 
     /// Returns an error naming the first non-finite value (its sample row and column).
     pub fn check_finite(&self, context: &str) -> Result<()> {
+        self.check_finite_with(|| context.to_string())
+    }
+
+    /// Like [`Tensor::check_finite`], building the context only when there is an error (so
+    /// the check allocates nothing on the success path).
+    pub(crate) fn check_finite_with(&self, context: impl FnOnce() -> String) -> Result<()> {
         if let Some(i) = self.data.iter().position(|v| !v.is_finite()) {
             let c = self.sample_size().max(1);
             let position = if self.ndim() >= 2 {
@@ -264,7 +270,7 @@ impl Tensor {
                 format!("index {i}")
             };
             return Err(Error::NonFinite {
-                context: context.to_string(),
+                context: context(),
                 position,
                 value: self.data[i],
             });

@@ -47,6 +47,7 @@ pub struct Sequential {
     optimizer: Option<Box<dyn Optimizer>>,
     seed: u64,
     input_shape: Option<Vec<usize>>,
+    built_input: Vec<usize>,
     output_shape: Vec<usize>,
     built: bool,
     shuffle_rng: Rng,
@@ -108,6 +109,7 @@ impl Sequential {
             optimizer: None,
             seed: 0,
             input_shape: None,
+            built_input: Vec::new(),
             output_shape: Vec::new(),
             built: false,
             shuffle_rng: seeded(0),
@@ -204,6 +206,7 @@ impl Sequential {
             ))
         })?;
         self.assign_names()?;
+        self.built_input = shape.clone();
         let mut rng = seeded(self.seed);
         for layer in &mut self.layers {
             shape = layer.build(&shape, &mut rng)?;
@@ -301,14 +304,14 @@ impl Sequential {
 
     /// Checks that `x` is a non-empty, finite batch of the model's input shape.
     fn check_x(&self, x: &Tensor, what: &str) -> Result<()> {
-        let want = self.input_sample_shape().unwrap_or_default();
+        let want = &self.built_input;
         if x.ndim() != want.len() + 1 || x.sample_shape() != want.as_slice() {
-            return Err(Error::shape(format!("model input ({what})"), format!("[*, {}]", join_dims(&want)), x.shape()));
+            return Err(Error::shape(format!("model input ({what})"), format!("[*, {}]", join_dims(want)), x.shape()));
         }
         if x.batch_size() == 0 {
             return Err(Error::empty(format!("model input ({what})")));
         }
-        x.check_finite(&format!("model input ({what})"))
+        x.check_finite_with(|| format!("model input ({what})"))
     }
 
     fn check_xy(&self, loss: &dyn Loss, x: &Tensor, y: &Tensor, w: Option<&[f32]>, what: &str) -> Result<()> {

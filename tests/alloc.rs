@@ -1,0 +1,75 @@
+//! A warm training step allocates nothing: a counting global allocator wraps the system one
+//! and the test counts allocations around a few steps of an MLP (this file is its own test
+//! binary, so the allocator sees only this test's work; the test runs single-threaded inside).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use trustnn::prelude::*;
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn count_allocations(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    f();
+    COUNTING.store(false, Ordering::SeqCst);
+    ALLOCATIONS.load(Ordering::SeqCst)
+}
+
+#[test]
+fn warm_training_steps_do_not_allocate() {
+    let names = ["sgd_momentum", "adam", "rmsprop", "nadam", "radam", "adagrad", "adadelta", "adamw"];
+    let batch = 32;
+    let x = Tensor::from_vec((0..batch * 20).map(|i| ((i * 7919) % 97) as f32 / 97.0).collect(), &[batch, 20]).unwrap();
+    let y = Tensor::from_vec((0..batch).map(|i| (i % 4) as f32).collect(), &[batch]).unwrap();
+    for name in names {
+        let mut model = Sequential::new()
+            .seed(1)
+            .add(Dense::new(20, 16).regularizer(L2(1e-4)))
+            .add(BatchNorm::new(16))
+            .add(ActivationLayer::new(Relu))
+            .add(Dropout::new(0.2))
+            .add(Dense::new(16, 4));
+        model
+            .compile_boxed(
+                Box::new(SparseCategoricalCrossEntropy),
+                trustnn::optim::by_name(name, 1e-3).unwrap(),
+            )
+            .unwrap();
+        // Warm up: buffers and optimizer state are created on the first steps.
+        for _ in 0..2 {
+            model.train_step(&x, &y, None).unwrap();
+        }
+        let n = count_allocations(|| {
+            for _ in 0..5 {
+                model.train_step(&x, &y, None).unwrap();
+            }
+        });
+        assert_eq!(n, 0, "{name}: {n} allocations in 5 warm training steps");
+    }
+}
