@@ -8,8 +8,9 @@
 //! accumulated in `f64`. An element passes when
 //! `|analytic − numeric| ≤ atol + rtol · max(|analytic|, |numeric|)`.
 //!
-//! For a layer, the objective is `L = Σ r ⊙ y` for a fixed random `r` (so `dL/dy = r`):
-//! every input value and every trainable parameter value is checked.
+//! For a layer, the objective is `L = Σ r ⊙ y + penalty` for a fixed random `r` (so
+//! `dL/dy = r`) and the layer's regularization penalty: every input value and every
+//! trainable parameter value is checked.
 
 use rand::Rng as _;
 
@@ -154,7 +155,8 @@ pub fn check_layer(layer: &mut dyn Layer, x: &Tensor, mode: Mode, cfg: &GradChec
             let eval = |v: f32, layer: &mut dyn Layer| -> Result<(f64, f32)> {
                 layer.params_mut()[pi].value_mut().as_slice_mut()[i] = v;
                 let stored = layer.params()[pi].value().as_slice()[i];
-                Ok((dot(layer.forward(x, mode)?, &r), stored))
+                let penalty = layer.penalty() as f64;
+                Ok((dot(layer.forward(x, mode)?, &r) + penalty, stored))
             };
             let (up, up_v) = eval(orig + h, layer)?;
             let (down, down_v) = eval(orig - h, layer)?;

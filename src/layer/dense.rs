@@ -199,7 +199,7 @@ impl Layer for Dense {
         let mut y = output.view2_mut();
         general_mat_mul(1.0, &x.view2(), &params[0].value().view2(), 0.0, &mut y);
         if let Some(b) = params.get(1) {
-            add_bias(&mut y, b.value().view2().row(0));
+            add_bias(&mut y, ArrayView1::from(b.value().as_slice()));
         }
         Ok(&self.output)
     }
@@ -226,9 +226,11 @@ impl Layer for Dense {
             }
         }
         if let Some(b) = self.params.get_mut(1) {
-            let mut db = b.grad_mut().view2_mut();
+            let db = b.grad_mut().as_slice_mut();
             for row in g.rows() {
-                Zip::from(db.row_mut(0)).and(row).for_each(|d, &v| *d += v);
+                for (d, &v) in db.iter_mut().zip(row.iter()) {
+                    *d += v;
+                }
             }
         }
         Ok(())
