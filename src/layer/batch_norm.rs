@@ -396,12 +396,12 @@ impl Layer for BatchNorm {
             .and_broadcast(&inv_std)
             .for_each(|h, &v, &m, &s| *h = (v - m) * s);
         if self.affine {
-            let gamma = self.params[0].value().view2();
-            let beta = self.params[1].value().view2();
+            let gamma = ArrayView1::from(self.params[0].value().as_slice());
+            let beta = ArrayView1::from(self.params[1].value().as_slice());
             Zip::from(&mut self.output.view2_mut())
                 .and(&self.x_hat.view2())
-                .and_broadcast(&gamma.row(0))
-                .and_broadcast(&beta.row(0))
+                .and_broadcast(&gamma)
+                .and_broadcast(&beta)
                 .for_each(|y, &h, &g, &b| *y = g * h + b);
         } else {
             self.output.assign(&self.x_hat);
