@@ -4,8 +4,6 @@
 //! Ioffe and Szegedy, "Batch Normalization: Accelerating Deep Network Training by Reducing
 //! Internal Covariate Shift", ICML 2015.
 
-use ndarray::{ArrayView1, Zip};
-
 use super::{Layer, Mode, Param, ParamKind, check_grad, check_input};
 use crate::error::{Error, Result, check_positive};
 use crate::rng::Rng;
@@ -388,23 +386,32 @@ impl Layer for BatchNorm {
         }
         self.x_hat.resize_like(x);
         self.output.resize_like(x);
-        let mean = ArrayView1::from(&self.mean[..]);
-        let inv_std = ArrayView1::from(&self.inv_std[..]);
-        Zip::from(&mut self.x_hat.view2_mut())
-            .and(&x.view2())
-            .and_broadcast(&mean)
-            .and_broadcast(&inv_std)
-            .for_each(|h, &v, &m, &s| *h = (v - m) * s);
-        if self.affine {
-            let gamma = ArrayView1::from(self.params[0].value().as_slice());
-            let beta = ArrayView1::from(self.params[1].value().as_slice());
-            Zip::from(&mut self.output.view2_mut())
-                .and(&self.x_hat.view2())
-                .and_broadcast(&gamma)
-                .and_broadcast(&beta)
-                .for_each(|y, &h, &g, &b| *y = g * h + b);
-        } else {
-            self.output.assign(&self.x_hat);
+        let f = self.num_features;
+        let (mean, inv_std) = (&self.mean, &self.inv_std);
+        let affine = self.affine.then(|| {
+            (
+                self.params[0].value().as_slice(),
+                self.params[1].value().as_slice(),
+            )
+        });
+        for ((h_row, y_row), x_row) in self
+            .x_hat
+            .as_slice_mut()
+            .chunks_exact_mut(f)
+            .zip(self.output.as_slice_mut().chunks_exact_mut(f))
+            .zip(x.as_slice().chunks_exact(f))
+        {
+            for (((h, &v), &m), &s) in h_row.iter_mut().zip(x_row).zip(mean).zip(inv_std) {
+                *h = (v - m) * s;
+            }
+            match affine {
+                Some((gamma, beta)) => {
+                    for (((y, &h), &g), &b) in y_row.iter_mut().zip(&*h_row).zip(gamma).zip(beta) {
+                        *y = g * h + b;
+                    }
+                }
+                None => y_row.copy_from_slice(h_row),
+            }
         }
         Ok(&self.output)
     }
@@ -429,20 +436,33 @@ impl Layer for BatchNorm {
             }
         }
         self.grad_input.resize_like(grad_out);
-        let scale = ArrayView1::from(&self.coef_scale[..]);
+        let f = self.num_features;
+        let rows = self
+            .grad_input
+            .as_slice_mut()
+            .chunks_exact_mut(f)
+            .zip(grad_out.as_slice().chunks_exact(f));
+        let scale = &self.coef_scale;
         if self.train {
-            Zip::from(&mut self.grad_input.view2_mut())
-                .and(&grad_out.view2())
-                .and(&self.x_hat.view2())
-                .and_broadcast(&scale)
-                .and_broadcast(&ArrayView1::from(&self.coef_mean_g[..]))
-                .and_broadcast(&ArrayView1::from(&self.coef_mean_gx[..]))
-                .for_each(|d, &g, &h, &k, &mg, &mgx| *d = k * (g - mg - h * mgx));
+            let (mean_g, mean_gx) = (&self.coef_mean_g, &self.coef_mean_gx);
+            for ((d_row, g_row), h_row) in rows.zip(self.x_hat.as_slice().chunks_exact(f)) {
+                for (((((d, &g), &h), &k), &mg), &mgx) in d_row
+                    .iter_mut()
+                    .zip(g_row)
+                    .zip(h_row)
+                    .zip(scale)
+                    .zip(mean_g)
+                    .zip(mean_gx)
+                {
+                    *d = k * (g - mg - h * mgx);
+                }
+            }
         } else {
-            Zip::from(&mut self.grad_input.view2_mut())
-                .and(&grad_out.view2())
-                .and_broadcast(&scale)
-                .for_each(|d, &g, &k| *d = k * g);
+            for (d_row, g_row) in rows {
+                for ((d, &g), &k) in d_row.iter_mut().zip(g_row).zip(scale) {
+                    *d = k * g;
+                }
+            }
         }
         Ok(&self.grad_input)
     }
