@@ -10,11 +10,15 @@
 //! training step reuses the same memory once warm instead of allocating per step.
 
 mod activation_layer;
+mod batch_norm;
 mod dense;
+mod dropout;
 mod flatten;
 
 pub use activation_layer::ActivationLayer;
+pub use batch_norm::BatchNorm;
 pub use dense::Dense;
+pub use dropout::Dropout;
 pub use flatten::Flatten;
 
 use std::fmt;
