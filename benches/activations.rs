@@ -43,10 +43,14 @@ fn forward_backward(c: &mut Criterion) {
     group.throughput(Throughput::Elements((ROWS * COLS) as u64));
     for &name in ACTIVATIONS {
         let mut layer = ActivationLayer::from_box(by_name(name).expect("built-in name"));
-        layer.build(&[COLS], &mut seeded(0)).expect("default parameters are valid");
+        layer
+            .build(&[COLS], &mut seeded(0))
+            .expect("default parameters are valid");
         group.bench_with_input(BenchmarkId::from_parameter(name), &x, |b, x| {
             b.iter(|| {
-                layer.forward(black_box(x), Mode::Train).expect("valid input");
+                layer
+                    .forward(black_box(x), Mode::Train)
+                    .expect("valid input");
                 black_box(layer.backward(black_box(&grad)).expect("valid gradient"));
             })
         });

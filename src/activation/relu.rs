@@ -179,11 +179,19 @@ impl Elementwise for Selu {
     }
     #[inline]
     fn f(&self, x: f32) -> f32 {
-        if x > 0.0 { x * SELU_SCALE } else { x.exp_m1() * SELU_NEG }
+        if x > 0.0 {
+            x * SELU_SCALE
+        } else {
+            x.exp_m1() * SELU_NEG
+        }
     }
     #[inline]
     fn df(&self, x: f32, _y: f32) -> f32 {
-        if x > 0.0 { SELU_SCALE } else { SELU_NEG * x.exp() }
+        if x > 0.0 {
+            SELU_SCALE
+        } else {
+            SELU_NEG * x.exp()
+        }
     }
 }
 
