@@ -6,11 +6,82 @@
 //! the predictions. Formulas, clamping and label conventions follow PyTorch (`torch.nn`)
 //! unless a loss' documentation says otherwise. Softmax/sigmoid and cross-entropy are fused
 //! and computed from logits with log-sum-exp, so logits like ±1000 stay finite.
+//!
+//! | name ([`by_name`]) | type | reference |
+//! |---|---|---|
+//! | `"mse"` | [`MeanSquaredError`] | `torch.nn.MSELoss` |
+//! | `"mae"` | [`MeanAbsoluteError`] | `torch.nn.L1Loss` |
+//! | `"huber"` | [`Huber`] | `torch.nn.HuberLoss` |
+//! | `"binary_cross_entropy"` | [`BinaryCrossEntropy`] | `torch.nn.BCELoss` |
+//! | `"binary_cross_entropy_with_logits"` | [`BinaryCrossEntropyWithLogits`] | `torch.nn.BCEWithLogitsLoss` |
+//! | `"categorical_cross_entropy"` | [`CategoricalCrossEntropy`] | `torch.nn.CrossEntropyLoss` (probability targets) |
+//! | `"sparse_categorical_cross_entropy"` | [`SparseCategoricalCrossEntropy`] | `torch.nn.CrossEntropyLoss` (class indices) |
+//! | `"kl_divergence"` | [`KLDivergence`] | `keras.losses.KLDivergence` |
+//! | `"hinge"` | [`Hinge`] | `keras.losses.Hinge` |
+//!
+//! **Reduction and sample weights.** Every loss first computes a per-sample loss `lᵢ` — the
+//! mean over the sample's elements for element-wise losses (MSE, MAE, Huber, BCE, hinge), the
+//! sum over classes for the distribution losses (cross-entropies, KL) — and returns
+//! `Σᵢ wᵢ·lᵢ / N` with `wᵢ = 1` when no weights are given. Without weights this is exactly
+//! PyTorch's `reduction='mean'` (`'batchmean'` for KL). The gradient is scaled the same way:
+//! `∂L/∂predᵢⱼ = wᵢ/N · ∂lᵢ/∂predᵢⱼ`.
+
+mod binary;
+mod categorical;
+mod regression;
+
+pub use binary::{BinaryCrossEntropy, BinaryCrossEntropyWithLogits, Hinge};
+pub use categorical::{CategoricalCrossEntropy, KLDivergence, SparseCategoricalCrossEntropy};
+pub use regression::{Huber, MeanAbsoluteError, MeanSquaredError};
 
 use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
+
+/// The names [`by_name`] knows, in the order of the table above.
+const NAMES: [&str; 9] = [
+    "mse",
+    "mae",
+    "huber",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "categorical_cross_entropy",
+    "sparse_categorical_cross_entropy",
+    "kl_divergence",
+    "hinge",
+];
+
+/// The loss called `name` (snake case, as returned by [`Loss::name`]) with its default
+/// settings; [`Error::UnknownName`] for any other name.
+///
+/// ```
+/// use trustnn::loss::by_name;
+/// let loss = by_name("sparse_categorical_cross_entropy")?;
+/// assert_eq!(loss.name(), "sparse_categorical_cross_entropy");
+/// assert!(by_name("cross_entropy").is_err());
+/// # Ok::<(), trustnn::Error>(())
+/// ```
+pub fn by_name(name: &str) -> Result<Box<dyn Loss>> {
+    Ok(match name {
+        "mse" => Box::new(MeanSquaredError),
+        "mae" => Box::new(MeanAbsoluteError),
+        "huber" => Box::new(Huber::default()),
+        "binary_cross_entropy" => Box::new(BinaryCrossEntropy),
+        "binary_cross_entropy_with_logits" => Box::new(BinaryCrossEntropyWithLogits),
+        "categorical_cross_entropy" => Box::new(CategoricalCrossEntropy),
+        "sparse_categorical_cross_entropy" => Box::new(SparseCategoricalCrossEntropy),
+        "kl_divergence" => Box::new(KLDivergence),
+        "hinge" => Box::new(Hinge),
+        _ => {
+            return Err(Error::UnknownName {
+                context: "loss::by_name".to_string(),
+                name: name.to_string(),
+                known: NAMES.join(", "),
+            });
+        }
+    })
+}
 
 /// What a loss expects the model's last layer to output, which decides how
 /// [`crate::Sequential::predict_proba`] and [`crate::Sequential::predict_classes`] read it.
@@ -79,7 +150,12 @@ pub trait Loss: Send + Sync + fmt::Debug {
     }
 
     /// The loss and its gradient with respect to `pred`, validated.
-    fn value_and_grad(&self, pred: &Tensor, target: &Tensor, weights: Option<&[f32]>) -> Result<(f32, Tensor)> {
+    fn value_and_grad(
+        &self,
+        pred: &Tensor,
+        target: &Tensor,
+        weights: Option<&[f32]>,
+    ) -> Result<(f32, Tensor)> {
         check_call(self, pred, target, weights)?;
         let mut grad = Tensor::default();
         let v = self.compute_unchecked(pred, target, weights, Some(&mut grad));
@@ -90,7 +166,12 @@ pub trait Loss: Send + Sync + fmt::Debug {
 /// Validates a loss call: predictions finite and non-empty, targets (via
 /// [`Loss::check_targets`]), equal batch sizes, and sample weights (one per sample, finite,
 /// `>= 0`).
-pub fn check_call<L: Loss + ?Sized>(loss: &L, pred: &Tensor, target: &Tensor, weights: Option<&[f32]>) -> Result<()> {
+pub fn check_call<L: Loss + ?Sized>(
+    loss: &L,
+    pred: &Tensor,
+    target: &Tensor,
+    weights: Option<&[f32]>,
+) -> Result<()> {
     loss.validate()?;
     if pred.ndim() == 0 || pred.batch_size() == 0 {
         return Err(Error::empty(format!("{} (predictions)", loss.name())));
@@ -127,4 +208,153 @@ pub fn check_weights(context: &str, w: &[f32], n: usize) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Private helpers shared by the loss implementations.
+// ---------------------------------------------------------------------------------------
+
+/// A sample shape as a batch pattern: `[*, 10]`, `[*]` for one scalar per sample.
+fn batch_pattern(sample_shape: &[usize]) -> String {
+    let mut s = String::from("[*");
+    for d in sample_shape {
+        s.push_str(&format!(", {d}"));
+    }
+    s.push(']');
+    s
+}
+
+/// Rejects predictions whose samples hold no values.
+fn check_sample_nonempty(name: &str, pred_sample_shape: &[usize]) -> Result<()> {
+    if pred_sample_shape.contains(&0) {
+        return Err(Error::empty(format!(
+            "{name} (predictions: samples have no values)"
+        )));
+    }
+    Ok(())
+}
+
+/// Requires predictions of shape `[N, C]` (one score or probability per class); returns `C`.
+fn check_class_axis(name: &str, pred_sample_shape: &[usize], what: &str) -> Result<usize> {
+    check_sample_nonempty(name, pred_sample_shape)?;
+    match pred_sample_shape {
+        [c] => Ok(*c),
+        _ => {
+            let mut actual = vec![0];
+            actual.extend_from_slice(pred_sample_shape);
+            Err(Error::shape(
+                format!("{name} (predictions)"),
+                format!("[*, C] ({what}; got samples of shape {pred_sample_shape:?})"),
+                &actual,
+            ))
+        }
+    }
+}
+
+/// Target shape rule of the element-wise losses: each target sample has the prediction's
+/// sample shape, except that one-value samples may be given as `[N]` or `[N, 1]` either way.
+fn check_elementwise_shape(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
+    check_sample_nonempty(name, pred_sample_shape)?;
+    let scalar = |s: &[usize]| s.is_empty() || s == [1];
+    let ok = target.ndim() >= 1
+        && (target.sample_shape() == pred_sample_shape
+            || (scalar(target.sample_shape()) && scalar(pred_sample_shape)));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::shape(
+            format!("{name} (targets)"),
+            format!(
+                "{} (like the predictions)",
+                batch_pattern(pred_sample_shape)
+            ),
+            target.shape(),
+        ))
+    }
+}
+
+/// Position of flat index `i` of `t` in words: `row 3, column 1` (or `row 3` for 1-d).
+fn position(t: &Tensor, i: usize) -> String {
+    let c = t.sample_size().max(1);
+    if t.ndim() >= 2 {
+        format!("row {}, column {}", i / c, i % c)
+    } else {
+        format!("row {i}")
+    }
+}
+
+/// Returns [`Error::InvalidConfig`] naming the first value of `t` for which `ok` is false.
+fn check_values(
+    name: &str,
+    what: &str,
+    t: &Tensor,
+    ok: impl Fn(f32) -> bool,
+    reason: &str,
+) -> Result<()> {
+    match t.as_slice().iter().position(|&v| !ok(v)) {
+        None => Ok(()),
+        Some(i) => Err(Error::config(
+            format!("{name} ({what} at {})", position(t, i)),
+            t.as_slice()[i],
+            reason,
+        )),
+    }
+}
+
+/// Weight of sample `i` as f64 (1 without weights; NaN if the unchecked weights are short).
+#[inline]
+fn weight_at(weights: Option<&[f32]>, i: usize) -> f64 {
+    weights.map_or(1.0, |w| w.get(i).map_or(f64::NAN, |&v| v as f64))
+}
+
+/// The reduction shared by the element-wise losses.
+///
+/// `f(pred, target)` returns the element's loss and its derivative with respect to `pred`.
+/// The result is `Σᵢ wᵢ·mean_j ℓᵢⱼ / N` and the gradient `wᵢ/(N·S)·∂ℓᵢⱼ/∂predᵢⱼ`, where `S`
+/// is the number of values per sample. Sums are accumulated in f64. The gradient buffer is
+/// resized in place (no allocation once it has the capacity).
+#[inline]
+fn elementwise(
+    pred: &Tensor,
+    target: &Tensor,
+    weights: Option<&[f32]>,
+    grad: Option<&mut Tensor>,
+    f: impl Fn(f32, f32) -> (f64, f64),
+) -> f32 {
+    let s = pred.sample_size();
+    let count = pred.len() as f64;
+    if s == 0 || pred.is_empty() {
+        if let Some(g) = grad {
+            g.resize_like(pred);
+        }
+        return f32::NAN;
+    }
+    let rows = pred
+        .as_slice()
+        .chunks_exact(s)
+        .zip(target.as_slice().chunks_exact(s));
+    let mut total = 0.0f64;
+    match grad {
+        None => {
+            for (i, (p, y)) in rows.enumerate() {
+                let sum: f64 = p.iter().zip(y).map(|(&p, &y)| f(p, y).0).sum();
+                total += weight_at(weights, i) * sum;
+            }
+        }
+        Some(g) => {
+            g.resize_like(pred);
+            for (i, ((p, y), g)) in rows.zip(g.as_slice_mut().chunks_exact_mut(s)).enumerate() {
+                let w = weight_at(weights, i);
+                let scale = w / count;
+                let mut sum = 0.0f64;
+                for ((g, &p), &y) in g.iter_mut().zip(p).zip(y) {
+                    let (l, d) = f(p, y);
+                    sum += l;
+                    *g = (scale * d) as f32;
+                }
+                total += w * sum;
+            }
+        }
+    }
+    (total / count) as f32
 }
