@@ -884,3 +884,45 @@ fn by_name_defaults_huber_delta_to_one() {
     let b = Huber { delta: 1.0 }.value(&pred, &target, None).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn samples_without_values_are_empty_input() {
+    let err = MeanSquaredError
+        .value(&Tensor::zeros(&[2, 0]), &Tensor::zeros(&[2, 0]), None)
+        .unwrap_err();
+    assert!(matches!(err, Error::EmptyInput { .. }), "{err}");
+    let err = CategoricalCrossEntropy
+        .value(&Tensor::zeros(&[2, 0]), &Tensor::zeros(&[2, 0]), None)
+        .unwrap_err();
+    assert!(matches!(err, Error::EmptyInput { .. }), "{err}");
+}
+
+#[test]
+fn bce_compute_unchecked_on_out_of_range_prediction_gives_nan_without_panicking() {
+    // Unvalidated p = 1.5: log1p(−1.5) is NaN, so the formula's NaN comes back.
+    let mut grad = Tensor::default();
+    let v = BinaryCrossEntropy.compute_unchecked(
+        &t(&[1.5], &[1, 1]),
+        &t(&[0.0], &[1, 1]),
+        None,
+        Some(&mut grad),
+    );
+    assert!(v.is_nan());
+    assert_eq!(grad.shape(), &[1, 1]);
+}
+
+#[test]
+fn sparse_ce_compute_unchecked_on_invalid_label_gives_nan_without_panicking() {
+    let z = t(&[0.1, 0.2, 0.3], &[1, 3]);
+    for bad in [3.0, -1.0, 1.5, f32::NAN] {
+        let mut grad = Tensor::default();
+        let v = SparseCategoricalCrossEntropy.compute_unchecked(
+            &z,
+            &t(&[bad], &[1]),
+            None,
+            Some(&mut grad),
+        );
+        assert!(v.is_nan(), "label {bad}: {v}");
+        assert_eq!(grad.shape(), &[1, 3]);
+    }
+}

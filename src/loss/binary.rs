@@ -27,6 +27,13 @@ fn check_probability_targets(
     )
 }
 
+/// `max(v, −100)` as PyTorch's `std::max(log, -100)`: `−inf` becomes −100 and NaN (from
+/// an unvalidated prediction outside `[0, 1]`) stays NaN.
+#[inline]
+fn clamp_log(v: f64) -> f64 {
+    if v < -100.0 { -100.0 } else { v }
+}
+
 /// Binary cross-entropy on probabilities, as `torch.nn.BCELoss(reduction='mean')` (the
 /// log-likelihood of logistic regression: Cox, "The Regression Analysis of Binary
 /// Sequences", *JRSS B* 20(2), 1958).
@@ -45,8 +52,8 @@ fn check_probability_targets(
 /// [`Loss::value`] and [`Loss::value_and_grad`] reject predictions outside `[0, 1]` with
 /// [`crate::Error::InvalidConfig`] naming the row and column (as PyTorch raises); use
 /// [`BinaryCrossEntropy::check_predictions`] when calling [`Loss::compute_unchecked`]
-/// directly, which does not check them. For raw scores, prefer the more stable
-/// [`BinaryCrossEntropyWithLogits`].
+/// directly, which does not check them (an out-of-range prediction then gives a NaN loss).
+/// For raw scores, prefer the more stable [`BinaryCrossEntropyWithLogits`].
 ///
 /// ```
 /// use trustnn::{Tensor, loss::{BinaryCrossEntropy, Loss}};
@@ -98,9 +105,15 @@ impl Loss for BinaryCrossEntropy {
     ) -> f32 {
         elementwise(pred, target, weights, grad, |p, y| {
             let (p, y) = (p as f64, y as f64);
-            let log_p = p.ln().max(-100.0);
-            let log_1mp = (-p).ln_1p().max(-100.0);
-            let loss = -(y * log_p + (1.0 - y) * log_1mp);
+            // A term whose factor is 0 is 0 (its log is clamped, hence finite), so hard 0/1
+            // targets need only one logarithm.
+            let pos = if y != 0.0 { y * clamp_log(p.ln()) } else { 0.0 };
+            let neg = if y != 1.0 {
+                (1.0 - y) * clamp_log((-p).ln_1p())
+            } else {
+                0.0
+            };
+            let loss = -(pos + neg);
             let g = (p - y) / ((1.0 - p) * p).max(1e-12);
             (loss, g)
         })
@@ -123,17 +136,6 @@ impl Loss for BinaryCrossEntropy {
         let mut grad = Tensor::default();
         let v = self.compute_unchecked(pred, target, weights, Some(&mut grad));
         Ok((v, grad))
-    }
-}
-
-/// The logistic function `1 / (1 + e^(−z))`, evaluated without overflow.
-#[inline]
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
     }
 }
 
@@ -186,8 +188,15 @@ impl Loss for BinaryCrossEntropyWithLogits {
     ) -> f32 {
         elementwise(pred, target, weights, grad, |z, y| {
             let (z, y) = (z as f64, y as f64);
-            let loss = z.max(0.0) - z * y + (-z.abs()).exp().ln_1p();
-            (loss, sigmoid(z) - y)
+            // e = exp(−|z|) ∈ (0, 1] serves both the loss and σ(z) without overflow.
+            let e = (-z.abs()).exp();
+            let loss = z.max(0.0) - z * y + e.ln_1p();
+            let sigmoid = if z >= 0.0 {
+                1.0 / (1.0 + e)
+            } else {
+                e / (1.0 + e)
+            };
+            (loss, sigmoid - y)
         })
     }
 }

@@ -239,15 +239,11 @@ fn check_class_axis(name: &str, pred_sample_shape: &[usize], what: &str) -> Resu
     check_sample_nonempty(name, pred_sample_shape)?;
     match pred_sample_shape {
         [c] => Ok(*c),
-        _ => {
-            let mut actual = vec![0];
-            actual.extend_from_slice(pred_sample_shape);
-            Err(Error::shape(
-                format!("{name} (predictions)"),
-                format!("[*, C] ({what}; got samples of shape {pred_sample_shape:?})"),
-                &actual,
-            ))
-        }
+        _ => Err(Error::shape(
+            format!("{name} (shape of one prediction sample)"),
+            format!("[C] (predictions of shape [*, C]: {what})"),
+            pred_sample_shape,
+        )),
     }
 }
 
