@@ -413,6 +413,12 @@ impl Sequential {
         self.fit_weighted(x, y, None, config)
     }
 
+    /// Trains on a [`Dataset`](crate::data::Dataset): its features, targets and, if it has
+    /// them, its sample weights.
+    pub fn fit_dataset(&mut self, data: &crate::data::Dataset, config: &FitConfig) -> Result<History> {
+        self.fit_weighted(data.x(), data.y(), data.weights(), config)
+    }
+
     /// [`Sequential::fit`] with one weight per sample (Keras' `sample_weight`): each
     /// sample's loss is multiplied by its weight.
     pub fn fit_weighted(
