@@ -417,7 +417,7 @@ pub(crate) fn lerp(start: f32, end: f32, weight: f32) -> f32 {
 /// `torch.maximum` on one element: the larger value, NaN if either is NaN.
 #[inline(always)]
 pub(crate) fn nan_max(a: f32, b: f32) -> f32 {
-    if a.is_nan() || b > a || b.is_nan() {
+    if b > a || b.is_nan() {
         b
     } else {
         a
