@@ -1,0 +1,183 @@
+//! [`RAdam`]: Adam with a rectified adaptive learning rate, as `torch.optim.RAdam`.
+//!
+//! Reference: Liu, Jiang, He, Chen, Liu, Gao & Han, "On the Variance of the Adaptive
+//! Learning Rate and Beyond", ICLR 2020.
+
+use super::{
+    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr,
+    check_non_negative64, lerp, lr_to_f64,
+};
+use crate::error::Result;
+
+/// RAdam, as `torch.optim.RAdam` (defaults: `lr = 1e-3`, `betas = (0.9, 0.999)`,
+/// `eps = 1e-8`, `weight_decay = 0`, `decoupled_weight_decay = false`).
+///
+/// At the parameter's step `t` (starting at 1):
+///
+/// ```text
+/// L2 (λ):         g ← g + λ·θ
+/// decoupled (λ):  θ ← θ·(1 − lr·λ)
+/// m ← m + (g − m)·(1 − β₁) ;  v ← β₂·v + (1 − β₂)·g²
+/// m̂ = m / (1 − β₁ᵗ)
+/// ρ_∞ = 2/(1 − β₂) − 1 ;  ρ_t = ρ_∞ − 2t·β₂ᵗ/(1 − β₂ᵗ)
+/// if ρ_t > 5:  r = √((ρ_t − 4)(ρ_t − 2)ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2)ρ_t))
+///              θ ← θ − m̂ · lr · (√(1 − β₂ᵗ) / (√v + eps)) · r      (eps outside the root)
+/// else:        θ ← θ − m̂ · lr                                        (un-adapted, SGD with momentum)
+/// ```
+///
+/// With the default `β₂ = 0.999` the first five steps are un-adapted and the rectified
+/// update starts at step 6. State: `"exp_avg"`, `"exp_avg_sq"`, starting at zero.
+///
+/// ```
+/// use trustnn::optim::{Optimizer, RAdam};
+/// let mut opt = RAdam::new(0.1);
+/// let mut w = vec![1.0_f32];
+/// opt.update("w", &mut w, &[2.0]); // step 1: ρ₁ = 1 ≤ 5, so θ − lr·m̂ with m̂ = g
+/// assert!((w[0] - 0.8).abs() < 1e-6);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct RAdam {
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: WeightDecay,
+    state: OptimizerState,
+}
+
+impl Default for RAdam {
+    /// PyTorch's default learning rate, `1e-3`.
+    fn default() -> Self {
+        RAdam::new(1e-3)
+    }
+}
+
+impl RAdam {
+    /// RAdam with learning rate `lr` and PyTorch's other defaults.
+    pub fn new(lr: f32) -> Self {
+        RAdam {
+            lr: lr_to_f64(lr),
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: WeightDecay::None,
+            state: OptimizerState::default(),
+        }
+    }
+
+    /// The decay rates `β₁`, `β₂` of the moment estimates, each in `[0, 1)`.
+    pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
+        self.beta1 = beta1;
+        self.beta2 = beta2;
+        self
+    }
+
+    /// The term added to the root of the second moment.
+    pub fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    /// Coupled L2 weight decay `λ`: the gradient becomes `g + λ·θ`.
+    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = WeightDecay::from_torch(weight_decay, false);
+        self
+    }
+
+    /// Decoupled weight decay `λ` (PyTorch's `decoupled_weight_decay=True`):
+    /// `θ ← θ·(1 − lr·λ)` before the step.
+    pub fn decoupled_weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = WeightDecay::from_torch(weight_decay, true);
+        self
+    }
+
+    /// Any weight-decay variant.
+    pub fn with_weight_decay(mut self, weight_decay: WeightDecay) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+}
+
+impl Optimizer for RAdam {
+    fn name(&self) -> &'static str {
+        "radam"
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_lr("RAdam.lr", self.lr as f32)?;
+        check_beta("RAdam.beta1", self.beta1)?;
+        check_beta("RAdam.beta2", self.beta2)?;
+        check_non_negative64("RAdam.eps", self.eps)?;
+        self.weight_decay.validate("RAdam.weight_decay")
+    }
+
+    fn learning_rate(&self) -> f32 {
+        self.lr as f32
+    }
+
+    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
+        check_lr("RAdam.lr", lr)?;
+        self.lr = lr_to_f64(lr);
+        Ok(())
+    }
+
+    fn update(&mut self, name: &str, value: &mut [f32], grad: &[f32]) {
+        let state = begin_update(&mut self.state, "RAdam", name, value.len(), grad.len());
+        let (step, [m, v]) = state.advance([("exp_avg", 0.0), ("exp_avg_sq", 0.0)], value.len());
+        let t = step as f64;
+        let (beta1, beta2, lr) = (self.beta1, self.beta2, self.lr);
+        let bias_correction1 = 1.0 - beta1.powf(t);
+        let bias_correction2 = 1.0 - beta2.powf(t);
+        let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
+        let rho_t = rho_inf - 2.0 * t * beta2.powf(t) / bias_correction2;
+        let rect = if rho_t > 5.0 {
+            Some(
+                ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
+                    / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
+                    .sqrt() as f32,
+            )
+        } else {
+            None
+        };
+        let bc1 = bias_correction1 as f32;
+        let bc2_sqrt = bias_correction2.sqrt() as f32;
+        let lr32 = lr as f32;
+        let one_minus_beta1 = (1.0 - beta1) as f32;
+        let b2 = beta2 as f32;
+        let one_minus_beta2 = (1.0 - beta2) as f32;
+        let eps = self.eps as f32;
+        let (l2, shrink) = match self.weight_decay {
+            WeightDecay::L2(wd) if wd != 0.0 => (Some(wd as f32), None),
+            WeightDecay::Decoupled(wd) if wd != 0.0 => (None, Some((1.0 - lr * wd) as f32)),
+            _ => (None, None),
+        };
+        for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
+            if let Some(shrink) = shrink {
+                *p *= shrink;
+            }
+            let g = match l2 {
+                Some(wd) => g + wd * *p,
+                None => g,
+            };
+            *m = lerp(*m, g, one_minus_beta1);
+            *v = *v * b2 + one_minus_beta2 * g * g;
+            let corrected = *m / bc1;
+            match rect {
+                Some(rect) => {
+                    // `bias_correction2 ** 0.5 / t` is `t.reciprocal() * scalar` in PyTorch.
+                    let adaptive = (1.0 / (v.sqrt() + eps)) * bc2_sqrt;
+                    *p -= corrected * lr32 * adaptive * rect;
+                }
+                None => *p -= corrected * lr32,
+            }
+        }
+    }
+
+    fn state(&self) -> &OptimizerState {
+        &self.state
+    }
+
+    fn set_state(&mut self, state: OptimizerState) {
+        self.state = state;
+    }
+}
