@@ -48,9 +48,7 @@ fn forward_backward(c: &mut Criterion) {
             .expect("default parameters are valid");
         group.bench_with_input(BenchmarkId::from_parameter(name), &x, |b, x| {
             b.iter(|| {
-                layer
-                    .forward(black_box(x), Mode::Train)
-                    .expect("valid input");
+                layer.forward(black_box(x), Mode::Train).expect("valid input");
                 black_box(layer.backward(black_box(&grad)).expect("valid gradient"));
             })
         });

@@ -15,9 +15,8 @@ const OUTPUTS: usize = 10;
 /// Predictions and targets of the right kind for `name`.
 fn inputs(name: &str) -> (Tensor, Tensor) {
     let mut rng = seeded(0);
-    let mut draw = |n: usize, lo: f32, hi: f32| -> Vec<f32> {
-        (0..n).map(|_| rng.random_range(lo..hi)).collect()
-    };
+    let mut draw =
+        |n: usize, lo: f32, hi: f32| -> Vec<f32> { (0..n).map(|_| rng.random_range(lo..hi)).collect() };
     let n = BATCH * OUTPUTS;
     let (pred, target) = match name {
         "binary_cross_entropy" => (
@@ -37,10 +36,7 @@ fn inputs(name: &str) -> (Tensor, Tensor) {
         "categorical_cross_entropy" | "kl_divergence" => {
             let mut p = draw(n, 0.1, 1.0);
             let mut y = draw(n, 0.1, 1.0);
-            for row in p
-                .chunks_exact_mut(OUTPUTS)
-                .chain(y.chunks_exact_mut(OUTPUTS))
-            {
+            for row in p.chunks_exact_mut(OUTPUTS).chain(y.chunks_exact_mut(OUTPUTS)) {
                 let s: f32 = row.iter().sum();
                 row.iter_mut().for_each(|v| *v /= s);
             }
@@ -85,9 +81,7 @@ fn bench_losses(c: &mut Criterion) {
         loss.value(&pred, &target, None).unwrap();
         let mut grad = Tensor::zeros(pred.shape());
         group.bench_function(name, |b| {
-            b.iter(|| {
-                black_box(loss.compute_unchecked(black_box(&pred), &target, None, Some(&mut grad)))
-            })
+            b.iter(|| black_box(loss.compute_unchecked(black_box(&pred), &target, None, Some(&mut grad))))
         });
     }
     group.finish();

@@ -8,7 +8,16 @@ use std::hint::black_box;
 use trustnn::prelude::*;
 
 const OPTIMIZERS: [&str; 10] = [
-    "sgd", "sgd_momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam", "adadelta",
+    "sgd",
+    "sgd_momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "adamw",
+    "nadam",
+    "radam",
+    "adadelta",
 ];
 
 fn mlp(optimizer: &str) -> Sequential {
@@ -29,8 +38,16 @@ fn mlp(optimizer: &str) -> Sequential {
 fn bench_training_step(c: &mut Criterion) {
     let mut rng = trustnn::rng::seeded(42);
     let batch = 128;
-    let x = Tensor::from_vec((0..batch * 784).map(|_| rng.random::<f32>()).collect(), &[batch, 784]).unwrap();
-    let y = Tensor::from_vec((0..batch).map(|_| rng.random_range(0..10) as f32).collect(), &[batch]).unwrap();
+    let x = Tensor::from_vec(
+        (0..batch * 784).map(|_| rng.random::<f32>()).collect(),
+        &[batch, 784],
+    )
+    .unwrap();
+    let y = Tensor::from_vec(
+        (0..batch).map(|_| rng.random_range(0..10) as f32).collect(),
+        &[batch],
+    )
+    .unwrap();
     let mut group = c.benchmark_group("mlp_784_256_128_10_step_batch128");
     group.throughput(Throughput::Elements(batch as u64));
     for name in OPTIMIZERS {

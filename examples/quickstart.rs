@@ -115,7 +115,10 @@ fn main() -> Result<()> {
             x_train.batch_size(),
             seconds
         );
-        println!("test loss {:.4}, test accuracy {:.3} ({} samples)", eval.loss, test_acc, n_test);
+        println!(
+            "test loss {:.4}, test accuracy {:.3} ({} samples)",
+            eval.loss, test_acc, n_test
+        );
     }
     Ok(())
 }

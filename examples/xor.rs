@@ -59,7 +59,11 @@ fn main() -> Result<()> {
 
     let proba = model.predict_proba(&x)?;
     let classes = model.predict_classes(&x)?;
-    let correct = classes.iter().zip(y.as_slice()).filter(|(c, t)| **c as f32 == **t).count();
+    let correct = classes
+        .iter()
+        .zip(y.as_slice())
+        .filter(|(c, t)| **c as f32 == **t)
+        .count();
     let final_loss = model.loss_value(&x, &y, None, Mode::Eval)?;
     if args.json {
         let obj = serde_json::json!({

@@ -71,8 +71,9 @@ impl GradCheckReport {
         self.max_abs_err = self.max_abs_err.max(err);
         self.max_rel_err = self.max_rel_err.max(err / scale.max(1e-12));
         if err > cfg.atol + cfg.rtol * scale && self.failures.len() < 20 {
-            self.failures
-                .push(format!("{what}[{i}]: analytic {analytic:.7e}, numeric {numeric:.7e}"));
+            self.failures.push(format!(
+                "{what}[{i}]: analytic {analytic:.7e}, numeric {numeric:.7e}"
+            ));
         }
     }
 }
@@ -95,7 +96,12 @@ impl std::fmt::Display for GradCheckReport {
 }
 
 /// Central difference of `f` at `values[i]`, with the step rounded as it is stored in f32.
-fn central_diff(values: &mut [f32], i: usize, step: f32, mut f: impl FnMut(&[f32]) -> Result<f64>) -> Result<f64> {
+fn central_diff(
+    values: &mut [f32],
+    i: usize,
+    step: f32,
+    mut f: impl FnMut(&[f32]) -> Result<f64>,
+) -> Result<f64> {
     let v = values[i];
     let h = step * v.abs().max(1.0);
     values[i] = v + h;
@@ -118,13 +124,22 @@ fn projection(shape: &[usize], seed: u64) -> Tensor {
 }
 
 fn dot(a: &Tensor, b: &Tensor) -> f64 {
-    a.as_slice().iter().zip(b.as_slice()).map(|(&x, &y)| x as f64 * y as f64).sum()
+    a.as_slice()
+        .iter()
+        .zip(b.as_slice())
+        .map(|(&x, &y)| x as f64 * y as f64)
+        .sum()
 }
 
 /// Checks a built layer's `backward` against finite differences at input `x`, for the input
 /// and every trainable parameter. `mode` is passed to every `forward` (use a layer whose
 /// forward is deterministic in that mode).
-pub fn check_layer(layer: &mut dyn Layer, x: &Tensor, mode: Mode, cfg: &GradCheckConfig) -> Result<GradCheckReport> {
+pub fn check_layer(
+    layer: &mut dyn Layer,
+    x: &Tensor,
+    mode: Mode,
+    cfg: &GradCheckConfig,
+) -> Result<GradCheckReport> {
     let y_shape = layer.forward(x, mode)?.shape().to_vec();
     let r = projection(&y_shape, cfg.seed);
     layer.zero_grad();

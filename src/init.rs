@@ -142,10 +142,17 @@ mod tests {
 
     fn moments(init: Initializer, fan_in: usize, fan_out: usize) -> (f64, f64, f32) {
         let mut rng = seeded(7);
-        let t = init.tensor(&[fan_in, fan_out], fan_in, fan_out, &mut rng).unwrap();
+        let t = init
+            .tensor(&[fan_in, fan_out], fan_in, fan_out, &mut rng)
+            .unwrap();
         let n = t.len() as f64;
         let mean = t.as_slice().iter().map(|&v| v as f64).sum::<f64>() / n;
-        let var = t.as_slice().iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+        let var = t
+            .as_slice()
+            .iter()
+            .map(|&v| (v as f64 - mean).powi(2))
+            .sum::<f64>()
+            / n;
         let max = t.as_slice().iter().fold(0f32, |m, v| m.max(v.abs()));
         (mean, var.sqrt(), max)
     }
@@ -155,12 +162,20 @@ mod tests {
         // (initializer, expected std, uniform bound if any); fan_in 300, fan_out 200.
         let (fi, fo) = (300.0f64, 200.0f64);
         let cases = [
-            (Initializer::GlorotUniform, (2.0 / (fi + fo)).sqrt(), Some((6.0 / (fi + fo)).sqrt())),
+            (
+                Initializer::GlorotUniform,
+                (2.0 / (fi + fo)).sqrt(),
+                Some((6.0 / (fi + fo)).sqrt()),
+            ),
             (Initializer::GlorotNormal, (2.0 / (fi + fo)).sqrt(), None),
             (Initializer::HeUniform, (2.0 / fi).sqrt(), Some((6.0 / fi).sqrt())),
             (Initializer::HeNormal, (2.0 / fi).sqrt(), None),
             (Initializer::LecunNormal, (1.0 / fi).sqrt(), None),
-            (Initializer::LecunUniform, (1.0 / fi).sqrt(), Some((3.0 / fi).sqrt())),
+            (
+                Initializer::LecunUniform,
+                (1.0 / fi).sqrt(),
+                Some((3.0 / fi).sqrt()),
+            ),
         ];
         for (init, std, bound) in cases {
             let (m, s, max) = moments(init, 300, 200);
@@ -175,9 +190,15 @@ mod tests {
 
     #[test]
     fn same_seed_same_values() {
-        let a = Initializer::HeNormal.tensor(&[10, 10], 10, 10, &mut seeded(1)).unwrap();
-        let b = Initializer::HeNormal.tensor(&[10, 10], 10, 10, &mut seeded(1)).unwrap();
-        let c = Initializer::HeNormal.tensor(&[10, 10], 10, 10, &mut seeded(2)).unwrap();
+        let a = Initializer::HeNormal
+            .tensor(&[10, 10], 10, 10, &mut seeded(1))
+            .unwrap();
+        let b = Initializer::HeNormal
+            .tensor(&[10, 10], 10, 10, &mut seeded(1))
+            .unwrap();
+        let c = Initializer::HeNormal
+            .tensor(&[10, 10], 10, 10, &mut seeded(2))
+            .unwrap();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
@@ -185,9 +206,21 @@ mod tests {
     #[test]
     fn bad_parameters_are_errors() {
         let mut rng = seeded(0);
-        assert!(Initializer::Uniform { low: 1.0, high: 0.0 }.tensor(&[2], 1, 1, &mut rng).is_err());
-        assert!(Initializer::Normal { mean: 0.0, std: -1.0 }.tensor(&[2], 1, 1, &mut rng).is_err());
-        assert!(Initializer::Constant(f32::NAN).tensor(&[2], 1, 1, &mut rng).is_err());
+        assert!(
+            Initializer::Uniform { low: 1.0, high: 0.0 }
+                .tensor(&[2], 1, 1, &mut rng)
+                .is_err()
+        );
+        assert!(
+            Initializer::Normal { mean: 0.0, std: -1.0 }
+                .tensor(&[2], 1, 1, &mut rng)
+                .is_err()
+        );
+        assert!(
+            Initializer::Constant(f32::NAN)
+                .tensor(&[2], 1, 1, &mut rng)
+                .is_err()
+        );
         let c = Initializer::Constant(0.5).tensor(&[3], 1, 1, &mut rng).unwrap();
         assert_eq!(c.as_slice(), &[0.5; 3]);
     }

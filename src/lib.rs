@@ -62,8 +62,8 @@ pub mod prelude {
     pub use crate::init::Initializer;
     pub use crate::layer::{ActivationLayer, BatchNorm, Dense, Dropout, Flatten, Layer, Mode};
     pub use crate::loss::{
-        BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CategoricalCrossEntropy, Hinge, Huber, KLDivergence,
-        Loss, MeanAbsoluteError, MeanSquaredError, SparseCategoricalCrossEntropy,
+        BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CategoricalCrossEntropy, Hinge, Huber,
+        KLDivergence, Loss, MeanAbsoluteError, MeanSquaredError, SparseCategoricalCrossEntropy,
     };
     pub use crate::optim::{Adadelta, Adagrad, Adam, AdamW, NAdam, Optimizer, RAdam, RmsProp, Sgd};
     pub use crate::regularizer::{ElasticNet, L1, L2, Regularizer};

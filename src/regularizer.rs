@@ -173,7 +173,11 @@ mod tests {
             let mut g = vec![0f32; w.len()];
             r.add_grad(&w, &mut g);
             for (a, n) in g.iter().zip(finite_diff(r.as_ref(), &w)) {
-                assert!((*a as f64 - n).abs() <= 1e-3 * n.abs().max(1e-2), "{}: {a} vs {n}", r.name());
+                assert!(
+                    (*a as f64 - n).abs() <= 1e-3 * n.abs().max(1e-2),
+                    "{}: {a} vs {n}",
+                    r.name()
+                );
             }
         }
     }

@@ -200,11 +200,7 @@ impl Tensor {
     pub fn row(&self, i: usize) -> Result<&[f32]> {
         let (r, c) = self.rows_cols();
         if i >= r {
-            return Err(Error::shape(
-                "Tensor::row",
-                format!("a row index < {r}"),
-                &[i],
-            ));
+            return Err(Error::shape("Tensor::row", format!("a row index < {r}"), &[i]));
         }
         Ok(&self.data[i * c..(i + 1) * c])
     }
@@ -346,7 +342,12 @@ impl Tensor {
             ));
         }
         Ok(Tensor {
-            data: self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)).collect(),
+            data: self
+                .data
+                .iter()
+                .zip(&other.data)
+                .map(|(&a, &b)| f(a, b))
+                .collect(),
             shape: self.shape.clone(),
         })
     }

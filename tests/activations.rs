@@ -9,8 +9,8 @@
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
 use trustnn::activation::{
-    Activation, Elu, Gelu, GeluApproximation, Identity, LeakyRelu, Mish, NAMES, Relu, SELU_ALPHA,
-    SELU_SCALE, Selu, Sigmoid, Silu, Softmax, Softplus, Swish, Tanh, by_name,
+    Activation, Elu, Gelu, GeluApproximation, Identity, LeakyRelu, Mish, NAMES, Relu, SELU_ALPHA, SELU_SCALE,
+    Selu, Sigmoid, Silu, Softmax, Softplus, Swish, Tanh, by_name,
 };
 use trustnn::gradcheck::{GradCheckConfig, check_layer};
 use trustnn::layer::{ActivationLayer, Layer, Mode};
@@ -64,8 +64,7 @@ fn close(actual: f32, reference: f64) -> bool {
 /// A built `ActivationLayer` for samples of `features` values.
 fn layer(act: Box<dyn Activation>, features: usize) -> ActivationLayer {
     let mut l = ActivationLayer::from_box(act);
-    l.build(&[features], &mut seeded(0))
-        .expect("valid activation");
+    l.build(&[features], &mut seeded(0)).expect("valid activation");
     l
 }
 
@@ -114,10 +113,7 @@ fn assert_matches(act: Box<dyn Activation>, xs: &[f32], f: fn(f64) -> f64, df: f
     let (y, dy) = eval(act, xs);
     for ((&x, &y), &dy) in xs.iter().zip(&y).zip(&dy) {
         let (rf, rdf) = (f(x as f64), df(x as f64));
-        assert!(
-            y.is_finite() && dy.is_finite(),
-            "{name}({x}) = {y}, f' = {dy}"
-        );
+        assert!(y.is_finite() && dy.is_finite(), "{name}({x}) = {y}, f' = {dy}");
         assert!(close(y, rf), "{name}({x}) = {y}, reference {rf}");
         assert!(close(dy, rdf), "{name}'({x}) = {dy}, reference {rdf}");
     }
@@ -206,11 +202,7 @@ fn softplus_ref(x: f64) -> f64 {
     if x > 20.0 { x } else { x.exp().ln_1p() }
 }
 fn softplus_dref(x: f64) -> f64 {
-    if x > 20.0 {
-        1.0
-    } else {
-        x.exp() / (x.exp() + 1.0)
-    }
+    if x > 20.0 { 1.0 } else { x.exp() / (x.exp() + 1.0) }
 }
 /// Softplus with beta = 2, threshold = 10.
 fn softplus_b2_ref(x: f64) -> f64 {
@@ -221,11 +213,7 @@ fn softplus_b2_ref(x: f64) -> f64 {
     }
 }
 fn softplus_b2_dref(x: f64) -> f64 {
-    if 2.0 * x > 10.0 {
-        1.0
-    } else {
-        sigmoid64(2.0 * x)
-    }
+    if 2.0 * x > 10.0 { 1.0 } else { sigmoid64(2.0 * x) }
 }
 fn silu_ref(x: f64) -> f64 {
     x / (1.0 + (-x).exp())
@@ -324,8 +312,7 @@ fn softmax_passes_gradient_check() {
 
 #[test]
 fn softmax_matches_f64_reference_row_by_row() {
-    let x =
-        Tensor::from_rows(&[[-3.0, -0.5, 0.0, 0.5, 3.0], [20.0, -20.0, 1.0, 2.0, 2.5]]).unwrap();
+    let x = Tensor::from_rows(&[[-3.0, -0.5, 0.0, 0.5, 3.0], [20.0, -20.0, 1.0, 2.0, 2.5]]).unwrap();
     let y = softmax_rows(&x);
     for r in 0..2 {
         for (&a, b) in y.row(r).unwrap().iter().zip(softmax64(x.row(r).unwrap())) {
@@ -457,10 +444,7 @@ fn softplus_of_1000_is_1000_with_derivative_1() {
 
 #[test]
 fn softplus_with_infinite_threshold_is_still_exact_at_1000() {
-    assert_eq!(
-        f_df(Softplus::new(1.0, f32::INFINITY), 1000.0),
-        (1000.0, 1.0)
-    );
+    assert_eq!(f_df(Softplus::new(1.0, f32::INFINITY), 1000.0), (1000.0, 1.0));
 }
 
 #[test]
@@ -635,10 +619,7 @@ fn by_name_of_an_unknown_name_is_unknown_name_listing_the_known_ones() {
         Err(Error::UnknownName { name, known, .. }) => {
             assert_eq!(name, "nope");
             for n in NAMES {
-                assert!(
-                    known.split(", ").any(|k| k == *n),
-                    "{n} missing from {known}"
-                );
+                assert!(known.split(", ").any(|k| k == *n), "{n} missing from {known}");
             }
         }
         other => panic!("expected UnknownName, got {other:?}"),
@@ -668,11 +649,7 @@ fn by_name_accepts_every_documented_name() {
     assert_eq!(NAMES.len(), expected.len());
     for (asked, reported) in expected {
         assert!(NAMES.contains(&asked));
-        assert_eq!(
-            by_name(asked).unwrap().name(),
-            reported,
-            "by_name({asked:?})"
-        );
+        assert_eq!(by_name(asked).unwrap().name(), reported, "by_name({asked:?})");
     }
 }
 

@@ -64,10 +64,7 @@ fn built_dense(layer: Dense) -> Dense {
 
 #[test]
 fn dense_gradients_match_finite_differences() {
-    let mut d = built_dense(Dense::new(5, 3).bias_init(Initializer::Uniform {
-        low: -0.5,
-        high: 0.5,
-    }));
+    let mut d = built_dense(Dense::new(5, 3).bias_init(Initializer::Uniform { low: -0.5, high: 0.5 }));
     let x = uniform(&[4, 5], -1.0, 1.0, 1);
     let report = check_layer(&mut d, &x, Mode::Train, &cfg()).unwrap();
     assert_passed(&report, 4 * 5 + 5 * 3 + 3);
@@ -90,10 +87,7 @@ fn dense_without_bias_gradients_match_finite_differences() {
 fn check_regularized_dense(reg: impl Regularizer + 'static, reg_grad: impl Fn(f64) -> f64) {
     let mut d = built_dense(
         Dense::new(5, 3)
-            .weight_init(Initializer::Uniform {
-                low: 0.2,
-                high: 1.0,
-            })
+            .weight_init(Initializer::Uniform { low: 0.2, high: 1.0 })
             .regularizer(reg),
     );
     let x = uniform(&[4, 5], -1.0, 1.0, 4);
@@ -171,10 +165,7 @@ fn dense_elastic_net_adds_both_terms_to_the_weight_gradient() {
 
 #[test]
 fn dense_forward_is_x_times_w_plus_b() {
-    let mut d = built_dense(Dense::new(5, 3).bias_init(Initializer::Uniform {
-        low: -0.5,
-        high: 0.5,
-    }));
+    let mut d = built_dense(Dense::new(5, 3).bias_init(Initializer::Uniform { low: -0.5, high: 0.5 }));
     let x = uniform(&[4, 5], -2.0, 2.0, 6);
     let y = d.forward(&x, Mode::Eval).unwrap().clone();
     let (w, b) = (d.weight().unwrap(), d.bias().unwrap());
@@ -235,9 +226,7 @@ fn dense_backward_with_wrong_gradient_shape_is_a_shape_mismatch() {
 
 #[test]
 fn dense_with_zero_inputs_fails_to_build() {
-    let err = Dense::new(0, 3)
-        .build(&[0], &mut rng::seeded(0))
-        .unwrap_err();
+    let err = Dense::new(0, 3).build(&[0], &mut rng::seeded(0)).unwrap_err();
     assert!(matches!(err, Error::InvalidConfig { .. }), "{err}");
 }
 
@@ -247,10 +236,7 @@ fn dense_with_zero_inputs_fails_to_build() {
 #[test]
 fn flatten_round_trips_shapes_and_values() {
     let mut f = Flatten::new();
-    assert_eq!(
-        f.build(&[3, 4], &mut rng::seeded(0)).unwrap(),
-        vec![12usize]
-    );
+    assert_eq!(f.build(&[3, 4], &mut rng::seeded(0)).unwrap(), vec![12usize]);
     let x = uniform(&[2, 3, 4], -1.0, 1.0, 7);
     let y = f.forward(&x, Mode::Train).unwrap();
     assert_eq!(y.shape(), &[2, 12]);
@@ -312,13 +298,7 @@ fn column_stats(x: &Tensor) -> Vec<(f64, f64, f64)> {
 }
 
 /// `γ·(x − μ)/√(σ² + eps) + β` per feature, in f64.
-fn affine_normalize(
-    x: &Tensor,
-    mean: &[f64],
-    var: &[f64],
-    gamma: &[f32],
-    beta: &[f32],
-) -> Vec<f64> {
+fn affine_normalize(x: &Tensor, mean: &[f64], var: &[f64], gamma: &[f32], beta: &[f32]) -> Vec<f64> {
     let f = x.sample_size();
     x.as_slice()
         .iter()
@@ -397,14 +377,8 @@ fn batch_norm_running_stats_follow_torch_momentum_with_the_unbiased_variance() {
 fn batch_norm_eval_normalizes_with_the_running_statistics() {
     let mut bn = built_batch_norm();
     let (rm, rv) = ([0.5f32, -1.0, 2.0, 0.0], [4.0f32, 0.25, 1.0, 9.0]);
-    bn.params_mut()[2]
-        .value_mut()
-        .as_slice_mut()
-        .copy_from_slice(&rm);
-    bn.params_mut()[3]
-        .value_mut()
-        .as_slice_mut()
-        .copy_from_slice(&rv);
+    bn.params_mut()[2].value_mut().as_slice_mut().copy_from_slice(&rm);
+    bn.params_mut()[3].value_mut().as_slice_mut().copy_from_slice(&rv);
     let x = bn_input(42);
     let y = bn.forward(&x, Mode::Eval).unwrap().clone();
     let mean: Vec<f64> = rm.iter().map(|&v| v as f64).collect();
@@ -455,9 +429,7 @@ fn batch_norm_backward_accumulates_parameter_gradients() {
 #[test]
 fn batch_norm_train_batch_of_one_is_an_error() {
     let mut bn = built_batch_norm();
-    let err = bn
-        .forward(&Tensor::zeros(&[1, 4]), Mode::Train)
-        .unwrap_err();
+    let err = bn.forward(&Tensor::zeros(&[1, 4]), Mode::Train).unwrap_err();
     match err {
         Error::ShapeMismatch { context, .. } => assert!(context.contains("bn"), "{context}"),
         other => panic!("expected ShapeMismatch, got {other}"),
@@ -474,9 +446,7 @@ fn batch_norm_eval_accepts_a_batch_of_one() {
 #[test]
 fn batch_norm_wrong_width_is_a_shape_mismatch_naming_the_layer() {
     let mut bn = built_batch_norm();
-    let err = bn
-        .forward(&Tensor::zeros(&[3, 5]), Mode::Train)
-        .unwrap_err();
+    let err = bn.forward(&Tensor::zeros(&[3, 5]), Mode::Train).unwrap_err();
     match err {
         Error::ShapeMismatch {
             context, expected, ..
@@ -551,10 +521,7 @@ fn batch_norm_reuses_its_buffers_once_warm() {
     bn.backward(&g).unwrap();
     let y_ptr = bn.forward(&x, Mode::Train).unwrap().as_slice().as_ptr();
     let dx_ptr = bn.backward(&g).unwrap().as_slice().as_ptr();
-    assert_eq!(
-        bn.forward(&x, Mode::Train).unwrap().as_slice().as_ptr(),
-        y_ptr
-    );
+    assert_eq!(bn.forward(&x, Mode::Train).unwrap().as_slice().as_ptr(), y_ptr);
     assert_eq!(bn.backward(&g).unwrap().as_slice().as_ptr(), dx_ptr);
 }
 
@@ -646,12 +613,7 @@ fn dropout_forward_before_build_is_not_ready() {
 #[test]
 fn dropout_masks_are_determined_by_the_seed() {
     let x = Tensor::full(&[4, 1000], 1.0);
-    let mask = |seed| {
-        built_dropout(0.5, seed)
-            .forward(&x, Mode::Train)
-            .unwrap()
-            .clone()
-    };
+    let mask = |seed| built_dropout(0.5, seed).forward(&x, Mode::Train).unwrap().clone();
     assert_eq!(mask(7), mask(7));
     assert_ne!(mask(7), mask(8));
 }

@@ -13,9 +13,8 @@
 use rand::Rng as _;
 use trustnn::gradcheck::{GradCheckConfig, check_loss};
 use trustnn::loss::{
-    BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CategoricalCrossEntropy, Hinge, Huber,
-    KLDivergence, Loss, MeanAbsoluteError, MeanSquaredError, OutputKind,
-    SparseCategoricalCrossEntropy, by_name,
+    BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CategoricalCrossEntropy, Hinge, Huber, KLDivergence,
+    Loss, MeanAbsoluteError, MeanSquaredError, OutputKind, SparseCategoricalCrossEntropy, by_name,
 };
 use trustnn::rng::{Rng, seeded};
 use trustnn::{Error, Tensor};
@@ -62,10 +61,7 @@ fn case(name: &str, seed: u64) -> (Box<dyn Loss>, Tensor, Tensor) {
     let rng = &mut rng;
     let loss = by_name(name).unwrap();
     let (pred, target) = match name {
-        "mse" => (
-            tensor(rng, &[N, C], -2.0, 2.0),
-            tensor(rng, &[N, C], -2.0, 2.0),
-        ),
+        "mse" => (tensor(rng, &[N, C], -2.0, 2.0), tensor(rng, &[N, C], -2.0, 2.0)),
         "mae" => {
             let y = tensor(rng, &[N, C], -1.0, 1.0);
             // |d| ≥ 0.1 > step · max(1, |pred|) ≤ 0.021: no difference crosses the kink.
@@ -94,10 +90,9 @@ fn case(name: &str, seed: u64) -> (Box<dyn Loss>, Tensor, Tensor) {
             .unwrap();
             (p, y)
         }
-        "binary_cross_entropy_with_logits" => (
-            tensor(rng, &[N, C], -3.0, 3.0),
-            tensor(rng, &[N, C], 0.0, 1.0),
-        ),
+        "binary_cross_entropy_with_logits" => {
+            (tensor(rng, &[N, C], -3.0, 3.0), tensor(rng, &[N, C], 0.0, 1.0))
+        }
         "categorical_cross_entropy" => {
             let z = tensor(rng, &[N, C], -2.0, 2.0);
             let mut y = distributions(rng, 0.0, 1.0);
@@ -120,11 +115,7 @@ fn case(name: &str, seed: u64) -> (Box<dyn Loss>, Tensor, Tensor) {
             (p, y)
         }
         "hinge" => {
-            let y = Tensor::from_vec(
-                (0..N * C).map(|i| [-1.0, 1.0, 0.0][i % 3]).collect(),
-                &[N, C],
-            )
-            .unwrap();
+            let y = Tensor::from_vec((0..N * C).map(|i| [-1.0, 1.0, 0.0][i % 3]).collect(), &[N, C]).unwrap();
             let mut s = tensor(rng, &[N, C], -2.0, 2.0);
             for (s, &y) in s.as_slice_mut().iter_mut().zip(y.as_slice()) {
                 let y = if y == 0.0 { -1.0 } else { y };
@@ -229,12 +220,7 @@ fn reference_row(name: &str, p: &[f32], y: &[f32]) -> (f64, Vec<f64>, bool) {
 }
 
 /// `Σᵢ wᵢ·lᵢ / N` and its gradient, in f64.
-fn reference(
-    name: &str,
-    pred: &Tensor,
-    target: &Tensor,
-    weights: Option<&[f32]>,
-) -> (f64, Vec<f64>) {
+fn reference(name: &str, pred: &Tensor, target: &Tensor, weights: Option<&[f32]>) -> (f64, Vec<f64>) {
     let n = pred.batch_size();
     let (s, ts) = (pred.sample_size(), target.sample_size().max(1));
     let mut total = 0.0;
@@ -494,11 +480,7 @@ fn categorical_ce_of_equal_logits_is_log_of_class_count() {
     // softmax(0, 0, 0) = 1/3 each, so −log(1/3) = ln 3 for any one-hot target;
     // gradient (1/3 − y)/1.
     let (v, g) = CategoricalCrossEntropy
-        .value_and_grad(
-            &t(&[0.0, 0.0, 0.0], &[1, 3]),
-            &t(&[0.0, 0.0, 1.0], &[1, 3]),
-            None,
-        )
+        .value_and_grad(&t(&[0.0, 0.0, 0.0], &[1, 3]), &t(&[0.0, 0.0, 1.0], &[1, 3]), None)
         .unwrap();
     assert_close(v as f64, 3f64.ln(), 1e-7, "cce");
     assert_eq!(g.as_slice(), &[1.0 / 3.0, 1.0 / 3.0, -2.0 / 3.0]);
@@ -508,11 +490,7 @@ fn categorical_ce_of_equal_logits_is_log_of_class_count() {
 fn sparse_ce_equals_categorical_ce_on_one_hot_targets() {
     let (_, z, labels) = case("sparse_categorical_cross_entropy", 5);
     let mut one_hot = Tensor::zeros(&[N, C]);
-    for (row, &k) in one_hot
-        .as_slice_mut()
-        .chunks_exact_mut(C)
-        .zip(labels.as_slice())
-    {
+    for (row, &k) in one_hot.as_slice_mut().chunks_exact_mut(C).zip(labels.as_slice()) {
         row[k as usize] = 1.0;
     }
     let (vs, gs) = SparseCategoricalCrossEntropy
@@ -529,12 +507,8 @@ fn sparse_ce_equals_categorical_ce_on_one_hot_targets() {
 fn sparse_ce_accepts_labels_as_n_by_one() {
     let (_, z, labels) = case("sparse_categorical_cross_entropy", 5);
     let column = labels.clone().reshape(&[N, 1]).unwrap();
-    let a = SparseCategoricalCrossEntropy
-        .value(&z, &labels, None)
-        .unwrap();
-    let b = SparseCategoricalCrossEntropy
-        .value(&z, &column, None)
-        .unwrap();
+    let a = SparseCategoricalCrossEntropy.value(&z, &labels, None).unwrap();
+    let b = SparseCategoricalCrossEntropy.value(&z, &column, None).unwrap();
     assert_eq!(a, b);
 }
 
@@ -544,10 +518,7 @@ fn kl_of_identical_distributions_is_zero() {
     let p = t(&[0.2, 0.3, 0.5, 0.6, 0.3, 0.1], &[2, 3]);
     let (v, g) = KLDivergence.value_and_grad(&p, &p, None).unwrap();
     assert!(v.abs() < 1e-7, "{v}");
-    assert!(
-        g.as_slice().iter().all(|&g| (g + 0.5).abs() < 1e-7),
-        "{g:?}"
-    );
+    assert!(g.as_slice().iter().all(|&g| (g + 0.5).abs() < 1e-7), "{g:?}");
 }
 
 #[test]
@@ -732,10 +703,7 @@ fn wrong_target_shapes_are_shape_mismatch() {
         (Box::new(MeanSquaredError), Tensor::zeros(&[2, 2])),
         (Box::new(MeanSquaredError), Tensor::zeros(&[2])),
         (Box::new(CategoricalCrossEntropy), Tensor::zeros(&[2])),
-        (
-            Box::new(SparseCategoricalCrossEntropy),
-            Tensor::zeros(&[2, 3]),
-        ),
+        (Box::new(SparseCategoricalCrossEntropy), Tensor::zeros(&[2, 3])),
         (Box::new(KLDivergence), Tensor::full(&[2, 4], 0.25)),
     ];
     for (loss, target) in cases {
@@ -780,10 +748,7 @@ fn class_losses_require_one_axis_of_classes() {
 
 #[test]
 fn nan_target_is_non_finite_error() {
-    for name in ALL
-        .iter()
-        .filter(|n| **n != "sparse_categorical_cross_entropy")
-    {
+    for name in ALL.iter().filter(|n| **n != "sparse_categorical_cross_entropy") {
         let (loss, pred, mut target) = case(name, 37);
         target.as_slice_mut()[1] = f32::NAN;
         let err = loss.value(&pred, &target, None).unwrap_err();
@@ -800,18 +765,12 @@ fn out_of_range_targets_are_errors_naming_the_row() {
             "binary_cross_entropy_with_logits",
             t(&[0.0, 1.0, -0.5, 0.0], &[2, 2]),
         ),
-        (
-            "categorical_cross_entropy",
-            t(&[0.0, 1.0, -1.0, 2.0], &[2, 2]),
-        ),
+        ("categorical_cross_entropy", t(&[0.0, 1.0, -1.0, 2.0], &[2, 2])),
         ("kl_divergence", t(&[0.5, 0.5, 1.5, -0.5], &[2, 2])),
         ("hinge", t(&[1.0, -1.0, 0.5, 1.0], &[2, 2])),
     ];
     for (name, target) in cases {
-        let err = by_name(name)
-            .unwrap()
-            .value(&p2, &target, None)
-            .unwrap_err();
+        let err = by_name(name).unwrap().value(&p2, &target, None).unwrap_err();
         assert!(matches!(err, Error::InvalidConfig { .. }), "{name}: {err}");
         assert!(err.to_string().contains("row 1, column 0"), "{name}: {err}");
     }
@@ -839,10 +798,7 @@ fn huber_with_non_positive_delta_is_invalid_config() {
         let err = Huber { delta }
             .value(&t(&[1.0], &[1, 1]), &t(&[0.0], &[1, 1]), None)
             .unwrap_err();
-        assert!(
-            matches!(err, Error::InvalidConfig { .. }),
-            "delta {delta}: {err}"
-        );
+        assert!(matches!(err, Error::InvalidConfig { .. }), "delta {delta}: {err}");
     }
 }
 
@@ -901,12 +857,8 @@ fn samples_without_values_are_empty_input() {
 fn bce_compute_unchecked_on_out_of_range_prediction_gives_nan_without_panicking() {
     // Unvalidated p = 1.5: log1p(−1.5) is NaN, so the formula's NaN comes back.
     let mut grad = Tensor::default();
-    let v = BinaryCrossEntropy.compute_unchecked(
-        &t(&[1.5], &[1, 1]),
-        &t(&[0.0], &[1, 1]),
-        None,
-        Some(&mut grad),
-    );
+    let v =
+        BinaryCrossEntropy.compute_unchecked(&t(&[1.5], &[1, 1]), &t(&[0.0], &[1, 1]), None, Some(&mut grad));
     assert!(v.is_nan());
     assert_eq!(grad.shape(), &[1, 1]);
 }
@@ -916,12 +868,7 @@ fn sparse_ce_compute_unchecked_on_invalid_label_gives_nan_without_panicking() {
     let z = t(&[0.1, 0.2, 0.3], &[1, 3]);
     for bad in [3.0, -1.0, 1.5, f32::NAN] {
         let mut grad = Tensor::default();
-        let v = SparseCategoricalCrossEntropy.compute_unchecked(
-            &z,
-            &t(&[bad], &[1]),
-            None,
-            Some(&mut grad),
-        );
+        let v = SparseCategoricalCrossEntropy.compute_unchecked(&z, &t(&[bad], &[1]), None, Some(&mut grad));
         assert!(v.is_nan(), "label {bad}: {v}");
         assert_eq!(grad.shape(), &[1, 3]);
     }

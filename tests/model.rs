@@ -61,7 +61,9 @@ fn mlp_with_softmax_cross_entropy_and_l2_passes_gradient_check() {
         .add(Dense::new(6, 5).regularizer(ElasticNet::new(0.0, 0.02)))
         .add(ActivationLayer::new(Sigmoid))
         .add(Dense::new(5, 3));
-    model.compile(SparseCategoricalCrossEntropy, Sgd::new(0.1)).unwrap();
+    model
+        .compile(SparseCategoricalCrossEntropy, Sgd::new(0.1))
+        .unwrap();
     let x = small_batch(5, 4, 1);
     let y = Tensor::from_vec(vec![0.0, 2.0, 1.0, 1.0, 0.0], &[5]).unwrap();
     let r = check_model(&mut model, &x, &y, Mode::Train, &model_cfg()).unwrap();
@@ -80,12 +82,18 @@ fn regression_mlp_with_batchnorm_passes_gradient_check_in_both_modes() {
     model.compile(MeanSquaredError, Adam::new(0.01)).unwrap();
     let x = small_batch(6, 3, 2);
     let y = small_batch(6, 2, 3);
-    assert_passes(&check_model(&mut model, &x, &y, Mode::Train, &model_cfg()).unwrap(), "train");
+    assert_passes(
+        &check_model(&mut model, &x, &y, Mode::Train, &model_cfg()).unwrap(),
+        "train",
+    );
     // A few training steps make the running statistics non-trivial for eval mode.
     for _ in 0..3 {
         model.train_step(&x, &y, None).unwrap();
     }
-    assert_passes(&check_model(&mut model, &x, &y, Mode::Eval, &model_cfg()).unwrap(), "eval");
+    assert_passes(
+        &check_model(&mut model, &x, &y, Mode::Eval, &model_cfg()).unwrap(),
+        "eval",
+    );
 }
 
 #[test]
@@ -97,10 +105,15 @@ fn binary_logit_model_with_flatten_passes_gradient_check() {
         .add(Dense::new(6, 4))
         .add(ActivationLayer::new(Gelu::default()))
         .add(Dense::new(4, 1));
-    model.compile(BinaryCrossEntropyWithLogits, Sgd::new(0.1)).unwrap();
+    model
+        .compile(BinaryCrossEntropyWithLogits, Sgd::new(0.1))
+        .unwrap();
     let x = small_batch(3, 6, 4).reshape(&[3, 2, 3]).unwrap();
     let y = Tensor::from_vec(vec![1.0, 0.0, 1.0], &[3, 1]).unwrap();
-    assert_passes(&check_model(&mut model, &x, &y, Mode::Eval, &model_cfg()).unwrap(), "flatten + BCE");
+    assert_passes(
+        &check_model(&mut model, &x, &y, Mode::Eval, &model_cfg()).unwrap(),
+        "flatten + BCE",
+    );
 }
 
 #[test]
@@ -111,8 +124,12 @@ fn xor_is_learned_from_a_fixed_seed() {
         .add(Dense::new(2, 3))
         .add(ActivationLayer::new(Tanh))
         .add(Dense::new(3, 1));
-    model.compile(BinaryCrossEntropyWithLogits, Sgd::new(0.5)).unwrap();
-    let h = model.fit(&x, &y, &FitConfig::new().epochs(2000).batch_size(4)).unwrap();
+    model
+        .compile(BinaryCrossEntropyWithLogits, Sgd::new(0.5))
+        .unwrap();
+    let h = model
+        .fit(&x, &y, &FitConfig::new().epochs(2000).batch_size(4))
+        .unwrap();
     assert_eq!(model.predict_classes(&x).unwrap(), vec![0, 1, 1, 0]);
     assert!(h.last("loss").unwrap() < 0.05, "final loss {:?}", h.last("loss"));
 }
@@ -126,10 +143,19 @@ fn three_blobs_reach_high_test_accuracy() {
         .add(Dense::new(4, 16))
         .add(ActivationLayer::new(Relu))
         .add(Dense::new(16, 3));
-    model.compile(SparseCategoricalCrossEntropy, Adam::new(0.01)).unwrap();
-    let cfg = FitConfig::new().epochs(30).batch_size(16).metrics(&[Metric::Accuracy]);
+    model
+        .compile(SparseCategoricalCrossEntropy, Adam::new(0.01))
+        .unwrap();
+    let cfg = FitConfig::new()
+        .epochs(30)
+        .batch_size(16)
+        .metrics(&[Metric::Accuracy]);
     let h = model.fit(&x, &y, &cfg).unwrap();
-    let acc = model.evaluate(&xt, &yt, &[Metric::Accuracy]).unwrap().metric(Metric::Accuracy).unwrap();
+    let acc = model
+        .evaluate(&xt, &yt, &[Metric::Accuracy])
+        .unwrap()
+        .metric(Metric::Accuracy)
+        .unwrap();
     assert!(acc >= 0.95, "test accuracy {acc}");
     assert!(h.get("loss").unwrap()[29] < h.get("loss").unwrap()[0]);
 }
@@ -142,8 +168,12 @@ fn trained_weights(seed: u64) -> Vec<(String, Tensor)> {
         .add(ActivationLayer::new(Relu))
         .add(Dropout::new(0.3))
         .add(Dense::new(8, 3));
-    model.compile(SparseCategoricalCrossEntropy, Adam::new(0.01)).unwrap();
-    model.fit(&x, &y, &FitConfig::new().epochs(3).batch_size(8)).unwrap();
+    model
+        .compile(SparseCategoricalCrossEntropy, Adam::new(0.01))
+        .unwrap();
+    model
+        .fit(&x, &y, &FitConfig::new().epochs(3).batch_size(8))
+        .unwrap();
     model.state_dict().into_iter().collect()
 }
 
@@ -158,7 +188,11 @@ fn same_seed_gives_bit_identical_weights_after_training() {
         let bits_b: Vec<u32> = tb.as_slice().iter().map(|v| v.to_bits()).collect();
         assert_eq!(bits_a, bits_b, "{na} differs");
     }
-    assert_ne!(a, trained_weights(22), "a different seed should give different weights");
+    assert_ne!(
+        a,
+        trained_weights(22),
+        "a different seed should give different weights"
+    );
 }
 
 #[test]
@@ -166,8 +200,15 @@ fn one_sgd_step_matches_hand_computation() {
     // y = x·W + b, MSE; dL/dW = 2/(N·out) · xᵀ(ŷ − y), W' = W − lr·dL/dW.
     let mut model = Sequential::new().seed(0).add(Dense::new(2, 1));
     model.compile(MeanSquaredError, Sgd::new(0.1)).unwrap();
-    model.set_param("dense.weight", &Tensor::from_vec(vec![0.5, -0.25], &[2, 1]).unwrap()).unwrap();
-    model.set_param("dense.bias", &Tensor::from_vec(vec![0.1], &[1]).unwrap()).unwrap();
+    model
+        .set_param(
+            "dense.weight",
+            &Tensor::from_vec(vec![0.5, -0.25], &[2, 1]).unwrap(),
+        )
+        .unwrap();
+    model
+        .set_param("dense.bias", &Tensor::from_vec(vec![0.1], &[1]).unwrap())
+        .unwrap();
     let x = Tensor::from_rows(&[[1.0, 2.0], [3.0, -1.0]]).unwrap();
     let y = Tensor::from_vec(vec![1.0, 0.0], &[2, 1]).unwrap();
     let loss = model.train_step(&x, &y, None).unwrap();
@@ -175,7 +216,7 @@ fn one_sgd_step_matches_hand_computation() {
     let r = [-0.9f64, 1.85];
     let expected_loss = (r[0] * r[0] + r[1] * r[1]) / 2.0;
     assert!((loss as f64 - expected_loss).abs() < 1e-6);
-    let gw = [(r[0] * 1.0 + r[1] * 3.0), (r[0] * 2.0 + r[1] * -1.0)]; // xᵀr
+    let gw = [(r[0] * 1.0 + r[1] * 3.0), (r[0] * 2.0 - r[1])]; // xᵀr
     let gb = r[0] + r[1];
     let w = model.param("dense.weight").unwrap().as_slice().to_vec();
     let b = model.param("dense.bias").unwrap().as_slice()[0];
@@ -201,15 +242,22 @@ fn doubling_sample_weights_equals_doubling_the_sgd_learning_rate() {
 fn validation_split_holds_out_the_last_samples_and_records_val_metrics() {
     let (x, y) = blobs(20, 5);
     let mut model = Sequential::new().seed(1).add(Dense::new(4, 3));
-    model.compile(SparseCategoricalCrossEntropy, Adam::new(0.01)).unwrap();
-    let cfg = FitConfig::new().epochs(2).validation_split(0.25).metrics(&[Metric::Accuracy]);
+    model
+        .compile(SparseCategoricalCrossEntropy, Adam::new(0.01))
+        .unwrap();
+    let cfg = FitConfig::new()
+        .epochs(2)
+        .validation_split(0.25)
+        .metrics(&[Metric::Accuracy]);
     let h = model.fit(&x, &y, &cfg).unwrap();
     for name in ["loss", "accuracy", "val_loss", "val_accuracy"] {
         assert_eq!(h.get(name).map(<[f32]>::len), Some(2), "{name}");
     }
     // The last epoch's val_loss equals evaluating on the last 15 samples.
     let idx: Vec<usize> = (45..60).collect();
-    let ev = model.evaluate(&x.select_rows(&idx).unwrap(), &y.select_rows(&idx).unwrap(), &[]).unwrap();
+    let ev = model
+        .evaluate(&x.select_rows(&idx).unwrap(), &y.select_rows(&idx).unwrap(), &[])
+        .unwrap();
     assert_eq!(h.last("val_loss"), Some(ev.loss));
 }
 
@@ -217,7 +265,9 @@ fn validation_split_holds_out_the_last_samples_and_records_val_metrics() {
 fn predict_proba_rows_are_distributions_and_classes_are_their_argmax() {
     let (x, y) = blobs(20, 6);
     let mut model = Sequential::new().seed(2).add(Dense::new(4, 3));
-    model.compile(SparseCategoricalCrossEntropy, Adam::new(0.05)).unwrap();
+    model
+        .compile(SparseCategoricalCrossEntropy, Adam::new(0.05))
+        .unwrap();
     model.fit(&x, &y, &FitConfig::new().epochs(5)).unwrap();
     let p = model.predict_proba(&x).unwrap();
     let classes = model.predict_classes(&x).unwrap();
@@ -231,8 +281,14 @@ fn predict_proba_rows_are_distributions_and_classes_are_their_argmax() {
 #[test]
 fn input_gradient_matches_forward_backward_and_leaves_parameter_grads_zero() {
     let (x, y) = blobs(4, 7);
-    let mut model = Sequential::new().seed(2).add(Dense::new(4, 5)).add(ActivationLayer::new(Tanh)).add(Dense::new(5, 3));
-    model.compile(SparseCategoricalCrossEntropy, Sgd::new(0.1)).unwrap();
+    let mut model = Sequential::new()
+        .seed(2)
+        .add(Dense::new(4, 5))
+        .add(ActivationLayer::new(Tanh))
+        .add(Dense::new(5, 3));
+    model
+        .compile(SparseCategoricalCrossEntropy, Sgd::new(0.1))
+        .unwrap();
     let g = model.input_gradient(&x, &y).unwrap();
     assert_eq!(g.shape(), x.shape());
     // Finite difference of the loss in input value 0.
@@ -243,13 +299,24 @@ fn input_gradient_matches_forward_backward_and_leaves_parameter_grads_zero() {
     xp.as_slice_mut()[0] -= 2.0 * h;
     let down = model.loss_value(&xp, &y, None, Mode::Eval).unwrap() as f64;
     let num = (up - down) / (2.0 * h as f64);
-    assert!((g.as_slice()[0] as f64 - num).abs() < 1e-4 + 1e-3 * num.abs(), "{} vs {num}", g.as_slice()[0]);
-    assert!(model.params().all(|p| p.grad().as_slice().iter().all(|&v| v == 0.0)));
+    assert!(
+        (g.as_slice()[0] as f64 - num).abs() < 1e-4 + 1e-3 * num.abs(),
+        "{} vs {num}",
+        g.as_slice()[0]
+    );
+    assert!(
+        model
+            .params()
+            .all(|p| p.grad().as_slice().iter().all(|&v| v == 0.0))
+    );
 }
 
 #[test]
 fn summary_lists_layers_shapes_and_parameter_counts() {
-    let mut model = Sequential::new().add(Dense::new(784, 256)).add(ActivationLayer::new(Relu)).add(Dense::new(256, 10));
+    let mut model = Sequential::new()
+        .add(Dense::new(784, 256))
+        .add(ActivationLayer::new(Relu))
+        .add(Dense::new(256, 10));
     model.build().unwrap();
     let s = model.summary();
     assert!(s.contains("dense (dense)"), "{s}");
@@ -262,14 +329,25 @@ fn summary_lists_layers_shapes_and_parameter_counts() {
 
 #[test]
 fn parameters_are_named_and_settable_with_checks() {
-    let mut model = Sequential::new().add(Dense::new(3, 2).named("hidden")).add(Dense::new(2, 1));
+    let mut model = Sequential::new()
+        .add(Dense::new(3, 2).named("hidden"))
+        .add(Dense::new(2, 1));
     model.build().unwrap();
-    assert_eq!(model.param_names(), vec!["hidden.weight", "hidden.bias", "dense.weight", "dense.bias"]);
+    assert_eq!(
+        model.param_names(),
+        vec!["hidden.weight", "hidden.bias", "dense.weight", "dense.bias"]
+    );
     let w = Tensor::full(&[3, 2], 0.5);
     model.set_param("hidden.weight", &w).unwrap();
     assert_eq!(model.param("hidden.weight").unwrap(), &w);
-    assert!(matches!(model.set_param("hidden.weight", &Tensor::zeros(&[2, 3])), Err(Error::ShapeMismatch { .. })));
-    assert!(matches!(model.set_param("nope", &w), Err(Error::UnknownName { .. })));
+    assert!(matches!(
+        model.set_param("hidden.weight", &Tensor::zeros(&[2, 3])),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        model.set_param("nope", &w),
+        Err(Error::UnknownName { .. })
+    ));
     assert!(matches!(
         model.set_param("hidden.weight", &Tensor::full(&[3, 2], f32::NAN)),
         Err(Error::NonFinite { .. })
@@ -290,7 +368,10 @@ fn mismatched_layer_sizes_are_a_shape_error_naming_the_layer() {
     let err = m.compile(MeanSquaredError, Sgd::new(0.1)).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, Error::ShapeMismatch { .. }), "{msg}");
-    assert!(msg.contains("dense_1") && msg.contains("[6]") && msg.contains("[8]"), "{msg}");
+    assert!(
+        msg.contains("dense_1") && msg.contains("[6]") && msg.contains("[8]"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -304,8 +385,14 @@ fn wrong_input_width_is_a_shape_error() {
 fn wrong_target_shape_is_a_shape_error() {
     let mut m = compiled_classifier();
     let x = Tensor::zeros(&[4, 4]);
-    assert!(matches!(m.fit(&x, &Tensor::zeros(&[3]), &FitConfig::new()), Err(Error::ShapeMismatch { .. })));
-    assert!(matches!(m.fit(&x, &Tensor::zeros(&[4, 2]), &FitConfig::new()), Err(Error::ShapeMismatch { .. })));
+    assert!(matches!(
+        m.fit(&x, &Tensor::zeros(&[3]), &FitConfig::new()),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        m.fit(&x, &Tensor::zeros(&[4, 2]), &FitConfig::new()),
+        Err(Error::ShapeMismatch { .. })
+    ));
 }
 
 #[test]
@@ -314,7 +401,12 @@ fn label_out_of_range_is_reported_with_its_row() {
     let x = Tensor::zeros(&[3, 4]);
     let y = Tensor::from_vec(vec![0.0, 3.0, 1.0], &[3]).unwrap();
     match m.fit(&x, &y, &FitConfig::new()) {
-        Err(Error::LabelOutOfRange { row, label, num_classes, .. }) => {
+        Err(Error::LabelOutOfRange {
+            row,
+            label,
+            num_classes,
+            ..
+        }) => {
             assert_eq!((row, label, num_classes), (1, 3.0, 3));
         }
         other => panic!("expected LabelOutOfRange, got {other:?}"),
@@ -338,7 +430,10 @@ fn nan_or_inf_in_input_is_reported_before_any_weight_changes() {
 #[test]
 fn empty_batch_is_an_error() {
     let mut m = compiled_classifier();
-    assert!(matches!(m.predict(&Tensor::zeros(&[0, 4])), Err(Error::EmptyInput { .. })));
+    assert!(matches!(
+        m.predict(&Tensor::zeros(&[0, 4])),
+        Err(Error::EmptyInput { .. })
+    ));
     assert!(matches!(
         m.train_step(&Tensor::zeros(&[0, 4]), &Tensor::zeros(&[0]), None),
         Err(Error::EmptyInput { .. })
@@ -349,9 +444,18 @@ fn empty_batch_is_an_error() {
 fn batch_size_zero_and_bad_validation_split_are_config_errors() {
     let mut m = compiled_classifier();
     let (x, y) = (Tensor::zeros(&[3, 4]), Tensor::zeros(&[3]));
-    assert!(matches!(m.fit(&x, &y, &FitConfig::new().batch_size(0)), Err(Error::InvalidConfig { .. })));
-    assert!(matches!(m.fit(&x, &y, &FitConfig::new().validation_split(1.0)), Err(Error::InvalidConfig { .. })));
-    assert!(matches!(m.fit(&x, &y, &FitConfig::new().validation_split(f32::NAN)), Err(Error::InvalidConfig { .. })));
+    assert!(matches!(
+        m.fit(&x, &y, &FitConfig::new().batch_size(0)),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        m.fit(&x, &y, &FitConfig::new().validation_split(1.0)),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        m.fit(&x, &y, &FitConfig::new().validation_split(f32::NAN)),
+        Err(Error::InvalidConfig { .. })
+    ));
 }
 
 #[test]
@@ -379,11 +483,18 @@ fn dropout_rate_outside_unit_interval_is_rejected_at_build() {
 #[test]
 fn using_a_model_before_compile_is_not_ready() {
     let mut m = Sequential::new().add(Dense::new(2, 1));
-    assert!(matches!(m.predict(&Tensor::zeros(&[1, 2])), Err(Error::NotReady(_))));
+    assert!(matches!(
+        m.predict(&Tensor::zeros(&[1, 2])),
+        Err(Error::NotReady(_))
+    ));
     m.build().unwrap();
     assert!(m.predict(&Tensor::zeros(&[1, 2])).is_ok());
     assert!(matches!(
-        m.fit(&Tensor::zeros(&[1, 2]), &Tensor::zeros(&[1, 1]), &FitConfig::new()),
+        m.fit(
+            &Tensor::zeros(&[1, 2]),
+            &Tensor::zeros(&[1, 1]),
+            &FitConfig::new()
+        ),
         Err(Error::NotReady(_))
     ));
     assert!(matches!(Sequential::new().build(), Err(Error::EmptyInput { .. })));
@@ -391,6 +502,8 @@ fn using_a_model_before_compile_is_not_ready() {
 
 #[test]
 fn duplicate_layer_names_are_rejected() {
-    let mut m = Sequential::new().add(Dense::new(2, 2).named("a")).add(Dense::new(2, 2).named("a"));
+    let mut m = Sequential::new()
+        .add(Dense::new(2, 2).named("a"))
+        .add(Dense::new(2, 2).named("a"));
     assert!(matches!(m.build(), Err(Error::InvalidConfig { .. })));
 }

@@ -10,8 +10,8 @@
 
 use trustnn::Error;
 use trustnn::optim::{
-    Adadelta, Adagrad, Adam, AdamW, Momentum, NAdam, OPTIMIZER_NAMES, Optimizer, OptimizerState,
-    RAdam, RmsProp, Sgd, by_name,
+    Adadelta, Adagrad, Adam, AdamW, Momentum, NAdam, OPTIMIZER_NAMES, Optimizer, OptimizerState, RAdam,
+    RmsProp, Sgd, by_name,
 };
 
 const PARAM_RTOL: f64 = 1e-6;
@@ -66,12 +66,7 @@ fn assert_close(actual: &[f32], expected: &[f64], rtol: f64, atol: f64, what: &s
 
 /// Runs `opt` on `P0` with `gs` and checks the parameters against `expected` (one row per
 /// step). Returns the optimizer for state checks.
-fn check_trajectory<O: Optimizer>(
-    mut opt: O,
-    gs: &[Vec<f32>],
-    expected: &[Vec<f64>],
-    what: &str,
-) -> O {
+fn check_trajectory<O: Optimizer>(mut opt: O, gs: &[Vec<f32>], expected: &[Vec<f64>], what: &str) -> O {
     opt.validate().unwrap();
     assert_eq!(gs.len(), expected.len());
     let mut p = P0.to_vec();
@@ -125,11 +120,7 @@ fn ref_sgd(
         for i in 0..p.len() {
             let mut d = g[i] + wd * p[i];
             if mu != 0.0 {
-                b[i] = if t == 0 {
-                    d
-                } else {
-                    mu * b[i] + (1.0 - damp) * d
-                };
+                b[i] = if t == 0 { d } else { mu * b[i] + (1.0 - damp) * d };
                 d = if nesterov { d + mu * b[i] } else { b[i] };
             }
             p[i] -= lr * d;
@@ -254,15 +245,7 @@ fn ref_adam(
 /// m, v as Adam; m̂ = μ_{t+1}·m/(1 − Π_t·μ_{t+1}) + (1 − μ_t)·g/(1 − Π_t);
 /// v̂ = v/(1 − β₂ᵗ); p −= lr·m̂/(√v̂ + eps).
 #[allow(clippy::too_many_arguments)]
-fn ref_nadam(
-    gs: &[Vec<f64>],
-    lr: f64,
-    b1: f64,
-    b2: f64,
-    eps: f64,
-    wd: Wd,
-    psi: f64,
-) -> (Vec<Vec<f64>>, f64) {
+fn ref_nadam(gs: &[Vec<f64>], lr: f64, b1: f64, b2: f64, eps: f64, wd: Wd, psi: f64) -> (Vec<Vec<f64>>, f64) {
     let n = P0.len();
     let mut p = wide(&P0);
     let (mut m, mut v) = (vec![0.0; n], vec![0.0; n]);
@@ -294,14 +277,7 @@ fn ref_nadam(
 /// ρ_t = ρ_∞ − 2tβ₂ᵗ/(1 − β₂ᵗ); if ρ_t > 5: l = √(1 − β₂ᵗ)/(√v + eps),
 /// r = √((ρ_t − 4)(ρ_t − 2)ρ_∞/((ρ_∞ − 4)(ρ_∞ − 2)ρ_t)), p −= lr·m̂·l·r; else p −= lr·m̂.
 /// Also returns ρ_t per step.
-fn ref_radam(
-    gs: &[Vec<f64>],
-    lr: f64,
-    b1: f64,
-    b2: f64,
-    eps: f64,
-    wd: Wd,
-) -> (Vec<Vec<f64>>, Vec<f64>) {
+fn ref_radam(gs: &[Vec<f64>], lr: f64, b1: f64, b2: f64, eps: f64, wd: Wd) -> (Vec<Vec<f64>>, Vec<f64>) {
     let n = P0.len();
     let mut p = wide(&P0);
     let (mut m, mut v) = (vec![0.0; n], vec![0.0; n]);
@@ -414,12 +390,7 @@ fn sgd_weight_decay_adds_lambda_times_parameter_to_the_gradient() {
     );
     assert_state(&opt, "momentum_buffer", &buf);
     let (plain, _) = ref_sgd(&wide_all(&gs), 0.05, 0.0, 0.0, false, 0.1);
-    check_trajectory(
-        Sgd::new(0.05).weight_decay(0.1),
-        &gs,
-        &plain,
-        "sgd weight decay",
-    );
+    check_trajectory(Sgd::new(0.05).weight_decay(0.1), &gs, &plain, "sgd weight decay");
 }
 
 #[test]
@@ -529,15 +500,7 @@ fn adam_weight_decay_is_coupled_l2() {
 #[test]
 fn adamw_decays_weights_before_the_adam_step() {
     let gs = grads(5);
-    let (expected, m, v, _) = ref_adam(
-        &wide_all(&gs),
-        0.01,
-        0.9,
-        0.999,
-        1e-8,
-        Wd::Decoupled(0.1),
-        false,
-    );
+    let (expected, m, v, _) = ref_adam(&wide_all(&gs), 0.01, 0.9, 0.999, 1e-8, Wd::Decoupled(0.1), false);
     let opt = check_trajectory(AdamW::new(0.01).weight_decay(0.1), &gs, &expected, "adamw");
     assert_state(&opt, "exp_avg", &m);
     assert_state(&opt, "exp_avg_sq", &v);
@@ -546,15 +509,7 @@ fn adamw_decays_weights_before_the_adam_step() {
 #[test]
 fn adamw_default_weight_decay_is_1e_2_and_supports_amsgrad() {
     let gs = shrinking_grads(5);
-    let (expected, _, _, vmax) = ref_adam(
-        &wide_all(&gs),
-        0.02,
-        0.9,
-        0.9,
-        1e-8,
-        Wd::Decoupled(1e-2),
-        true,
-    );
+    let (expected, _, _, vmax) = ref_adam(&wide_all(&gs), 0.02, 0.9, 0.9, 1e-8, Wd::Decoupled(1e-2), true);
     let opt = check_trajectory(
         AdamW::new(0.02).betas(0.9, 0.9).amsgrad(true),
         &gs,
@@ -606,10 +561,7 @@ fn radam_with_weight_decay_matches_formula() {
     let gs = grads(8);
     let wgs = wide_all(&gs);
     let (expected, _) = ref_radam(&wgs, 0.01, 0.8, 0.99, 1e-3, Wd::L2(0.05));
-    let opt = RAdam::new(0.01)
-        .betas(0.8, 0.99)
-        .eps(1e-3)
-        .weight_decay(0.05);
+    let opt = RAdam::new(0.01).betas(0.8, 0.99).eps(1e-3).weight_decay(0.05);
     check_trajectory(opt, &gs, &expected, "radam l2");
     let (expected, _) = ref_radam(&wgs, 0.01, 0.8, 0.99, 1e-3, Wd::Decoupled(0.05));
     let opt = RAdam::new(0.01)
@@ -733,11 +685,7 @@ fn buffers_carry_pytorch_names() {
         assert_eq!(opt.name(), name);
         let mut p = P0.to_vec();
         opt.update("w", &mut p, &grads(1)[0]);
-        let mut names: Vec<&str> = opt.state().params["w"]
-            .buffers
-            .iter()
-            .map(|(n, _)| *n)
-            .collect();
+        let mut names: Vec<&str> = opt.state().params["w"].buffers.iter().map(|(n, _)| *n).collect();
         let mut want = buffers.to_vec();
         names.sort_unstable();
         want.sort_unstable();
@@ -864,10 +812,7 @@ fn negative_or_nan_learning_rate_is_invalid_config() {
     assert_invalid(NAdam::new(-2e-3).validate(), "NAdam.lr");
     assert_invalid(RAdam::new(f32::NAN).validate(), "RAdam.lr");
     assert_invalid(Adadelta::new(-1.0).validate(), "Adadelta.lr");
-    assert!(matches!(
-        by_name("adam", -1.0),
-        Err(Error::InvalidConfig { .. })
-    ));
+    assert!(matches!(by_name("adam", -1.0), Err(Error::InvalidConfig { .. })));
 }
 
 #[test]
@@ -926,28 +871,19 @@ fn nesterov_without_momentum_or_with_dampening_is_invalid_config() {
 #[test]
 fn other_bad_hyperparameters_are_invalid_config() {
     assert_invalid(Sgd::new(0.1).momentum(-0.5).validate(), "Sgd.momentum");
-    assert_invalid(
-        Sgd::new(0.1).weight_decay(-1.0).validate(),
-        "Sgd.weight_decay",
-    );
+    assert_invalid(Sgd::new(0.1).weight_decay(-1.0).validate(), "Sgd.weight_decay");
     assert_invalid(Adam::new(0.1).eps(-1e-8).validate(), "Adam.eps");
     assert_invalid(
         Adam::new(0.1).weight_decay(f64::NAN).validate(),
         "Adam.weight_decay",
     );
-    assert_invalid(
-        Adagrad::new(0.1).lr_decay(-0.1).validate(),
-        "Adagrad.lr_decay",
-    );
+    assert_invalid(Adagrad::new(0.1).lr_decay(-0.1).validate(), "Adagrad.lr_decay");
     assert_invalid(
         Adagrad::new(0.1).initial_accumulator_value(-1.0).validate(),
         "Adagrad.initial_accumulator_value",
     );
     assert_invalid(RmsProp::new(0.1).alpha(1.5).validate(), "RmsProp.alpha");
-    assert_invalid(
-        RmsProp::new(0.1).momentum(-0.1).validate(),
-        "RmsProp.momentum",
-    );
+    assert_invalid(RmsProp::new(0.1).momentum(-0.1).validate(), "RmsProp.momentum");
     assert_invalid(
         NAdam::new(0.1).momentum_decay(-1.0).validate(),
         "NAdam.momentum_decay",
@@ -1061,11 +997,7 @@ fn every_optimizer_minimizes_a_quadratic() {
             }
             opt.update("x", &mut x, &g);
         }
-        let err = x
-            .iter()
-            .zip(&c)
-            .map(|(x, c)| (x - c).abs())
-            .fold(0.0, f32::max);
+        let err = x.iter().zip(&c).map(|(x, c)| (x - c).abs()).fold(0.0, f32::max);
         assert!(
             err < tol,
             "{name} (lr {lr}): max |x − c| = {err} after {steps} steps, want < {tol}"

@@ -218,10 +218,7 @@ fn corrected_backprop_matches_finite_differences() {
     // and round-off ≈ ε·L/h ≈ 1e-10, so a relative tolerance of 1e-6 leaves a
     // wide margin while still catching any wrong term in the recurrences.
     let err = max_relative_error(&analytic, &numeric);
-    assert!(
-        err < GRAD_RTOL,
-        "max relative error {err:e} >= {GRAD_RTOL:e}"
-    );
+    assert!(err < GRAD_RTOL, "max relative error {err:e} >= {GRAD_RTOL:e}");
 }
 
 #[test]
@@ -306,12 +303,7 @@ fn output_from_preactivation_differs_from_output_from_activation() {
     // The least-squares affine fit to XOR is the constant 1/2: it carries no
     // class information at all. Normal equations for [1, x1, x2] on the four
     // points: (AᵀA) c = Aᵀy, solved here in closed form.
-    let design = array![
-        [1.0, 0.0, 0.0],
-        [1.0, 0.0, 1.0],
-        [1.0, 1.0, 0.0],
-        [1.0, 1.0, 1.0]
-    ];
+    let design = array![[1.0, 0.0, 0.0], [1.0, 0.0, 1.0], [1.0, 1.0, 0.0], [1.0, 1.0, 1.0]];
     let coef = array![0.5, 0.0, 0.0];
     let residual = design.dot(&coef) - y.column(0);
     let normal = design.t().dot(&residual);

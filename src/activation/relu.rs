@@ -187,11 +187,7 @@ impl Elementwise for Selu {
     }
     #[inline]
     fn df(&self, x: f32, _y: f32) -> f32 {
-        if x > 0.0 {
-            SELU_SCALE
-        } else {
-            SELU_NEG * x.exp()
-        }
+        if x > 0.0 { SELU_SCALE } else { SELU_NEG * x.exp() }
     }
 }
 

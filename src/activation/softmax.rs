@@ -62,9 +62,7 @@ impl Activation for Softmax {
             .and(y.rows())
             .and(grad_y.rows())
             .for_each(|gx, y, gy| {
-                let dot = Zip::from(&y)
-                    .and(&gy)
-                    .fold(0.0f32, |acc, &y, &g| acc + y * g);
+                let dot = Zip::from(&y).and(&gy).fold(0.0f32, |acc, &y, &g| acc + y * g);
                 Zip::from(gx)
                     .and(&y)
                     .and(&gy)

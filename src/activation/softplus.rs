@@ -79,10 +79,6 @@ impl Elementwise for Softplus {
     #[inline]
     fn df(&self, x: f32, _y: f32) -> f32 {
         let bx = self.beta * x;
-        if bx > self.threshold {
-            1.0
-        } else {
-            sigmoid(bx)
-        }
+        if bx > self.threshold { 1.0 } else { sigmoid(bx) }
     }
 }

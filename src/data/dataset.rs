@@ -64,7 +64,14 @@ impl Dataset {
             ));
         }
         let feature_names = (0..x.sample_size()).map(|i| format!("x{i}")).collect();
-        Ok(Dataset { x, y, weights: None, feature_names, class_names: Vec::new(), groups: Vec::new() })
+        Ok(Dataset {
+            x,
+            y,
+            weights: None,
+            feature_names,
+            class_names: Vec::new(),
+            groups: Vec::new(),
+        })
     }
 
     /// Sets one weight per sample (finite, `>= 0`).
@@ -109,7 +116,10 @@ impl Dataset {
             ));
         }
         self.groups.retain(|g| g.name != name);
-        self.groups.push(GroupColumn { name: name.to_string(), values });
+        self.groups.push(GroupColumn {
+            name: name.to_string(),
+            values,
+        });
         Ok(self)
     }
 
@@ -160,11 +170,19 @@ impl Dataset {
 
     /// The group column called `name`.
     pub fn group(&self, name: &str) -> Result<&GroupColumn> {
-        self.groups.iter().find(|g| g.name == name).ok_or_else(|| Error::UnknownName {
-            context: "Dataset groups".into(),
-            name: name.into(),
-            known: self.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>().join(", "),
-        })
+        self.groups
+            .iter()
+            .find(|g| g.name == name)
+            .ok_or_else(|| Error::UnknownName {
+                context: "Dataset groups".into(),
+                name: name.into(),
+                known: self
+                    .groups
+                    .iter()
+                    .map(|g| g.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     /// Replaces the features (same number of samples); feature names are reset to `x0`, ...
@@ -205,7 +223,10 @@ impl Dataset {
         Ok(Dataset {
             x: self.x.select_rows(indices)?,
             y: self.y.select_rows(indices)?,
-            weights: self.weights.as_ref().map(|w| indices.iter().map(|&i| w[i]).collect()),
+            weights: self
+                .weights
+                .as_ref()
+                .map(|w| indices.iter().map(|&i| w[i]).collect()),
             feature_names: self.feature_names.clone(),
             class_names: self.class_names.clone(),
             groups: self

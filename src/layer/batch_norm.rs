@@ -218,10 +218,7 @@ impl BatchNorm {
         }
         let (eps, momentum) = (self.eps as f64, self.momentum as f64);
         let (rm, rv) = self.params[at..].split_at_mut(1);
-        let (rm, rv) = (
-            rm[0].value_mut().as_slice_mut(),
-            rv[0].value_mut().as_slice_mut(),
-        );
+        let (rm, rv) = (rm[0].value_mut().as_slice_mut(), rv[0].value_mut().as_slice_mut());
         for (((((m32, s32), &m), &q), rm), rv) in self
             .mean
             .iter_mut()
@@ -261,12 +258,7 @@ impl BatchNorm {
             .chunks_exact(f)
             .zip(self.x_hat.as_slice().chunks_exact(f))
         {
-            for (((sg, sgx), &g), &h) in sum_g
-                .iter_mut()
-                .zip(sum_gx.iter_mut())
-                .zip(g_row)
-                .zip(h_row)
-            {
+            for (((sg, sgx), &g), &h) in sum_g.iter_mut().zip(sum_gx.iter_mut()).zip(g_row).zip(h_row) {
                 *sg += g as f64;
                 *sgx += g as f64 * h as f64;
             }
@@ -338,19 +330,13 @@ impl Layer for BatchNorm {
         let f = self.num_features;
         self.params.clear();
         if self.affine {
-            self.params.push(Param::new(
-                "weight",
-                ParamKind::Weight,
-                Tensor::full(&[f], 1.0),
-            ));
+            self.params
+                .push(Param::new("weight", ParamKind::Weight, Tensor::full(&[f], 1.0)));
             self.params
                 .push(Param::new("bias", ParamKind::Bias, Tensor::zeros(&[f])));
         }
-        self.params.push(Param::new(
-            "running_mean",
-            ParamKind::Buffer,
-            Tensor::zeros(&[f]),
-        ));
+        self.params
+            .push(Param::new("running_mean", ParamKind::Buffer, Tensor::zeros(&[f])));
         self.params.push(Param::new(
             "running_var",
             ParamKind::Buffer,

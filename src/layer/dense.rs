@@ -125,11 +125,18 @@ impl Dense {
 
     /// The bias `[out]`, if the layer has one and is built.
     pub fn bias(&self) -> Option<&Tensor> {
-        if self.use_bias { self.params.get(1).map(Param::value) } else { None }
+        if self.use_bias {
+            self.params.get(1).map(Param::value)
+        } else {
+            None
+        }
     }
 
     fn not_built(&self) -> Error {
-        Error::NotReady(format!("layer {:?} (dense) is not built: call build() first", self.name))
+        Error::NotReady(format!(
+            "layer {:?} (dense) is not built: call build() first",
+            self.name
+        ))
     }
 }
 
@@ -208,7 +215,13 @@ impl Layer for Dense {
         self.backward_params(grad_out)?;
         self.grad_input.resize(&[grad_out.batch_size(), self.in_features]);
         let w = self.params[0].value().view2();
-        general_mat_mul(1.0, &grad_out.view2(), &w.t(), 0.0, &mut self.grad_input.view2_mut());
+        general_mat_mul(
+            1.0,
+            &grad_out.view2(),
+            &w.t(),
+            0.0,
+            &mut self.grad_input.view2_mut(),
+        );
         Ok(&self.grad_input)
     }
 

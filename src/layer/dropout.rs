@@ -139,11 +139,7 @@ impl Layer for Dropout {
             .zip(self.mask.as_slice_mut())
             .zip(x.as_slice())
         {
-            *m = if rng.random::<f32>() >= rate {
-                scale
-            } else {
-                0.0
-            };
+            *m = if rng.random::<f32>() >= rate { scale } else { 0.0 };
             *y = v * *m;
         }
         Ok(&self.output)
@@ -154,11 +150,7 @@ impl Layer for Dropout {
         self.grad_input.resize_like(grad_out);
         let dx = self.grad_input.as_slice_mut();
         if self.masked {
-            for ((d, &g), &m) in dx
-                .iter_mut()
-                .zip(grad_out.as_slice())
-                .zip(self.mask.as_slice())
-            {
+            for ((d, &g), &m) in dx.iter_mut().zip(grad_out.as_slice()).zip(self.mask.as_slice()) {
                 *d = g * m;
             }
         } else {

@@ -65,7 +65,9 @@ impl Layer for Flatten {
     fn backward(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
         check_grad(&self.name, grad_out, &self.output)?;
         self.grad_input.resize(&self.in_shape);
-        self.grad_input.as_slice_mut().copy_from_slice(grad_out.as_slice());
+        self.grad_input
+            .as_slice_mut()
+            .copy_from_slice(grad_out.as_slice());
         Ok(&self.grad_input)
     }
 }

@@ -11,11 +11,7 @@ use crate::error::Result;
 use crate::tensor::Tensor;
 
 /// Checks targets that must be probabilities: shape, finiteness, `0 ≤ y ≤ 1`.
-fn check_probability_targets(
-    name: &str,
-    pred_sample_shape: &[usize],
-    target: &Tensor,
-) -> Result<()> {
+fn check_probability_targets(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
     check_elementwise_shape(name, pred_sample_shape, target)?;
     target.check_finite(&format!("{name} (targets)"))?;
     check_values(
@@ -191,11 +187,7 @@ impl Loss for BinaryCrossEntropyWithLogits {
             // e = exp(−|z|) ∈ (0, 1] serves both the loss and σ(z) without overflow.
             let e = (-z.abs()).exp();
             let loss = z.max(0.0) - z * y + e.ln_1p();
-            let sigmoid = if z >= 0.0 {
-                1.0 / (1.0 + e)
-            } else {
-                e / (1.0 + e)
-            };
+            let sigmoid = if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
             (loss, sigmoid - y)
         })
     }
@@ -262,11 +254,7 @@ impl Loss for Hinge {
         elementwise(pred, target, weights, grad, |s, y| {
             let y = if y == 0.0 { -1.0 } else { y as f64 };
             let margin = 1.0 - y * s as f64;
-            if margin > 0.0 {
-                (margin, -y)
-            } else {
-                (0.0, 0.0)
-            }
+            if margin > 0.0 { (margin, -y) } else { (0.0, 0.0) }
         })
     }
 }

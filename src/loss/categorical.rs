@@ -117,11 +117,7 @@ impl Loss for CategoricalCrossEntropy {
             None => {
                 for (i, (z, y)) in rows.enumerate() {
                     let lse = log_sum_exp(z);
-                    let l: f64 = z
-                        .iter()
-                        .zip(y)
-                        .map(|(&z, &y)| y as f64 * (lse - z as f64))
-                        .sum();
+                    let l: f64 = z.iter().zip(y).map(|(&z, &y)| y as f64 * (lse - z as f64)).sum();
                     total += weight_at(weights, i) * l;
                 }
             }
@@ -254,8 +250,7 @@ impl Loss for SparseCategoricalCrossEntropy {
             }
             Some(g) => {
                 g.resize_like(pred);
-                for (i, ((z, &y), g)) in rows.zip(g.as_slice_mut().chunks_exact_mut(c)).enumerate()
-                {
+                for (i, ((z, &y), g)) in rows.zip(g.as_slice_mut().chunks_exact_mut(c)).enumerate() {
                     let w = weight_at(weights, i);
                     let lse = log_sum_exp(z);
                     let scale = w * inv_n;

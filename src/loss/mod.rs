@@ -260,10 +260,7 @@ fn check_elementwise_shape(name: &str, pred_sample_shape: &[usize], target: &Ten
     } else {
         Err(Error::shape(
             format!("{name} (targets)"),
-            format!(
-                "{} (like the predictions)",
-                batch_pattern(pred_sample_shape)
-            ),
+            format!("{} (like the predictions)", batch_pattern(pred_sample_shape)),
             target.shape(),
         ))
     }
@@ -280,13 +277,7 @@ fn position(t: &Tensor, i: usize) -> String {
 }
 
 /// Returns [`Error::InvalidConfig`] naming the first value of `t` for which `ok` is false.
-fn check_values(
-    name: &str,
-    what: &str,
-    t: &Tensor,
-    ok: impl Fn(f32) -> bool,
-    reason: &str,
-) -> Result<()> {
+fn check_values(name: &str, what: &str, t: &Tensor, ok: impl Fn(f32) -> bool, reason: &str) -> Result<()> {
     match t.as_slice().iter().position(|&v| !ok(v)) {
         None => Ok(()),
         Some(i) => Err(Error::config(

@@ -12,11 +12,7 @@ use crate::error::{Result, check_positive};
 use crate::tensor::Tensor;
 
 /// Checks the element-wise regression targets: shape and finiteness.
-fn check_regression_targets(
-    name: &str,
-    pred_sample_shape: &[usize],
-    target: &Tensor,
-) -> Result<()> {
+fn check_regression_targets(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
     check_elementwise_shape(name, pred_sample_shape, target)?;
     target.check_finite(&format!("{name} (targets)"))
 }

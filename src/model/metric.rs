@@ -92,7 +92,11 @@ fn true_class(kind: OutputKind, pred: &Tensor, target: &Tensor, i: usize) -> Opt
     if tc == 1 {
         let v = row[0];
         if pred.sample_size() <= 1 {
-            let threshold = if kind == OutputKind::BinaryMargin { 0.0 } else { 0.5 };
+            let threshold = if kind == OutputKind::BinaryMargin {
+                0.0
+            } else {
+                0.5
+            };
             Some(usize::from(v > threshold))
         } else if v >= 0.0 && v.fract() == 0.0 {
             Some(v as usize)

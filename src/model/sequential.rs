@@ -76,7 +76,11 @@ fn forward_layers<'a>(layers: &'a mut [Box<dyn Layer>], x: &Tensor, mode: Mode) 
 }
 
 /// Backpropagates `grad` through `layers`; returns `dL/dx` when `need_input` is true.
-fn backward_layers<'a>(layers: &'a mut [Box<dyn Layer>], grad: &Tensor, need_input: bool) -> Result<Option<&'a Tensor>> {
+fn backward_layers<'a>(
+    layers: &'a mut [Box<dyn Layer>],
+    grad: &Tensor,
+    need_input: bool,
+) -> Result<Option<&'a Tensor>> {
     let (first, rest) = layers.split_first_mut().ok_or_else(no_layers)?;
     let into_first = match rest.split_last_mut() {
         None => grad,
@@ -168,7 +172,12 @@ impl Sequential {
         Error::UnknownName {
             context: "Sequential layers".into(),
             name: name.into(),
-            known: self.layers.iter().map(|l| l.name().to_string()).collect::<Vec<_>>().join(", "),
+            known: self
+                .layers
+                .iter()
+                .map(|l| l.name().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 
@@ -184,7 +193,9 @@ impl Sequential {
 
     /// The sample shape of the input (after `build`, or as declared).
     pub fn input_sample_shape(&self) -> Option<Vec<usize>> {
-        self.input_shape.clone().or_else(|| self.layers.first().and_then(|l| l.input_shape()))
+        self.input_shape
+            .clone()
+            .or_else(|| self.layers.first().and_then(|l| l.input_shape()))
     }
 
     /// The sample shape of the output (empty before `build`).
@@ -222,7 +233,11 @@ impl Sequential {
         for l in &self.layers {
             if !l.name().is_empty() {
                 if taken.iter().any(|t| t == l.name()) {
-                    return Err(Error::config("layer name", l.name(), "layer names must be unique"));
+                    return Err(Error::config(
+                        "layer name",
+                        l.name(),
+                        "layer names must be unique",
+                    ));
                 }
                 taken.push(l.name().to_string());
             }
@@ -233,7 +248,11 @@ impl Sequential {
                 let kind = l.kind();
                 loop {
                     let n = counts.entry(kind).or_insert(0);
-                    let name = if *n == 0 { kind.to_string() } else { format!("{kind}_{n}") };
+                    let name = if *n == 0 {
+                        kind.to_string()
+                    } else {
+                        format!("{kind}_{n}")
+                    };
                     *n += 1;
                     if !taken.contains(&name) {
                         l.set_name(&name);
@@ -283,7 +302,9 @@ impl Sequential {
         if self.built {
             Ok(())
         } else {
-            Err(Error::NotReady("call build() or compile() before using the model".into()))
+            Err(Error::NotReady(
+                "call build() or compile() before using the model".into(),
+            ))
         }
     }
 
@@ -291,7 +312,9 @@ impl Sequential {
         self.require_built()?;
         match (&self.loss, &self.optimizer) {
             (Some(l), Some(_)) => Ok((l.as_ref(), l.output_kind())),
-            _ => Err(Error::NotReady("call compile(loss, optimizer) before training".into())),
+            _ => Err(Error::NotReady(
+                "call compile(loss, optimizer) before training".into(),
+            )),
         }
     }
 
@@ -306,7 +329,11 @@ impl Sequential {
     fn check_x(&self, x: &Tensor, what: &str) -> Result<()> {
         let want = &self.built_input;
         if x.ndim() != want.len() + 1 || x.sample_shape() != want.as_slice() {
-            return Err(Error::shape(format!("model input ({what})"), format!("[*, {}]", join_dims(want)), x.shape()));
+            return Err(Error::shape(
+                format!("model input ({what})"),
+                format!("[*, {}]", join_dims(want)),
+                x.shape(),
+            ));
         }
         if x.batch_size() == 0 {
             return Err(Error::empty(format!("model input ({what})")));
@@ -562,7 +589,8 @@ impl Sequential {
         for chunk in idx.chunks(INFERENCE_CHUNK) {
             x.gather_rows_into(chunk, &mut bx)?;
             let y = forward_layers(&mut self.layers, &bx, Mode::Eval)?;
-            out.as_slice_mut()[chunk[0] * width..(chunk[0] + chunk.len()) * width].copy_from_slice(y.as_slice());
+            out.as_slice_mut()[chunk[0] * width..(chunk[0] + chunk.len()) * width]
+                .copy_from_slice(y.as_slice());
         }
         Ok(out)
     }
@@ -623,18 +651,29 @@ impl Sequential {
         let loss = self.require_loss()?;
         self.check_xy(loss, x, y, None, "input_gradient")?;
         let Sequential {
-            layers, loss, loss_grad, ..
+            layers,
+            loss,
+            loss_grad,
+            ..
         } = self;
         let loss = loss.as_deref().expect("checked");
         let pred = forward_layers(layers, x, Mode::Eval)?;
         loss.compute_unchecked(pred, y, None, Some(loss_grad));
-        let g = backward_layers(layers, loss_grad, true)?.expect("need_input").clone();
+        let g = backward_layers(layers, loss_grad, true)?
+            .expect("need_input")
+            .clone();
         self.zero_grad();
         Ok(g)
     }
 
     /// The loss of the model on `x`, `y` (mean over the batch plus the penalty), in `mode`.
-    pub fn loss_value(&mut self, x: &Tensor, y: &Tensor, sample_weight: Option<&[f32]>, mode: Mode) -> Result<f32> {
+    pub fn loss_value(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        sample_weight: Option<&[f32]>,
+        mode: Mode,
+    ) -> Result<f32> {
         let loss = self.require_loss()?;
         self.check_xy(loss, x, y, sample_weight, "loss_value")?;
         let penalty = self.penalty();
@@ -701,7 +740,9 @@ impl Sequential {
 
     /// All parameter and buffer values by name (a copy, e.g. to restore later).
     pub fn state_dict(&self) -> BTreeMap<String, Tensor> {
-        self.params().map(|p| (p.name().to_string(), p.value().clone())).collect()
+        self.params()
+            .map(|p| (p.name().to_string(), p.value().clone()))
+            .collect()
     }
 
     /// Sets every parameter named in `state`; fails (changing nothing) if a name is unknown
@@ -710,7 +751,11 @@ impl Sequential {
         for (name, v) in state {
             let p = self.param(name)?;
             if p.shape() != v.shape() {
-                return Err(Error::shape(format!("load_state_dict({name})"), format!("{:?}", p.shape()), v.shape()));
+                return Err(Error::shape(
+                    format!("load_state_dict({name})"),
+                    format!("{:?}", p.shape()),
+                    v.shape(),
+                ));
             }
             v.check_finite(&format!("load_state_dict({name})"))?;
         }
@@ -735,17 +780,40 @@ impl Sequential {
             let out = shape
                 .as_ref()
                 .map_or("?".to_string(), |s| format!("(None, {})", join_dims(s)));
-            let name = if l.name().is_empty() { "(unnamed)" } else { l.name() };
+            let name = if l.name().is_empty() {
+                "(unnamed)"
+            } else {
+                l.name()
+            };
             rows.push((format!("{name} ({})", l.kind()), out, l.num_params().to_string()));
         }
-        let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max("Layer (type)".len());
-        let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max("Output Shape".len());
-        let w2 = rows.iter().map(|r| r.2.len()).max().unwrap_or(0).max("Param #".len());
+        let w0 = rows
+            .iter()
+            .map(|r| r.0.len())
+            .max()
+            .unwrap_or(0)
+            .max("Layer (type)".len());
+        let w1 = rows
+            .iter()
+            .map(|r| r.1.len())
+            .max()
+            .unwrap_or(0)
+            .max("Output Shape".len());
+        let w2 = rows
+            .iter()
+            .map(|r| r.2.len())
+            .max()
+            .unwrap_or(0)
+            .max("Param #".len());
         let line = "=".repeat(w0 + w1 + w2 + 6);
         let mut s = String::new();
         let _ = writeln!(s, "Model: \"sequential\"");
         let _ = writeln!(s, "{line}");
-        let _ = writeln!(s, "{:<w0$}   {:<w1$}   {:>w2$}", "Layer (type)", "Output Shape", "Param #");
+        let _ = writeln!(
+            s,
+            "{:<w0$}   {:<w1$}   {:>w2$}",
+            "Layer (type)", "Output Shape", "Param #"
+        );
         let _ = writeln!(s, "{line}");
         for (a, b, c) in &rows {
             let _ = writeln!(s, "{a:<w0$}   {b:<w1$}   {c:>w2$}");

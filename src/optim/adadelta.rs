@@ -3,9 +3,7 @@
 //!
 //! Reference: Zeiler, "ADADELTA: An Adaptive Learning Rate Method", arXiv:1212.5701 (2012).
 
-use super::{
-    Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, check_unit, lr_to_f64,
-};
+use super::{Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, check_unit, lr_to_f64};
 use crate::error::Result;
 
 /// Adadelta, as `torch.optim.Adadelta` (defaults: `lr = 1.0`, `rho = 0.9`, `eps = 1e-6`,

@@ -112,10 +112,7 @@ impl Optimizer for Adagrad {
 
     fn update(&mut self, name: &str, value: &mut [f32], grad: &[f32]) {
         let state = begin_update(&mut self.state, "Adagrad", name, value.len(), grad.len());
-        let (step, [sum]) = state.advance(
-            [("sum", self.initial_accumulator_value as f32)],
-            value.len(),
-        );
+        let (step, [sum]) = state.advance([("sum", self.initial_accumulator_value as f32)], value.len());
         let step = step as f64;
         let clr = self.lr / (1.0 + (step - 1.0) * self.lr_decay);
         let neg_clr = (-clr) as f32;

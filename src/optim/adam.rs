@@ -5,8 +5,8 @@
 //! AMSGrad: Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018.
 
 use super::{
-    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr,
-    check_non_negative64, lerp, lr_to_f64, nan_max,
+    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr, check_non_negative64, lerp,
+    lr_to_f64, nan_max,
 };
 use crate::error::Result;
 
@@ -90,11 +90,7 @@ impl AdamHyper {
         let len = value.len();
         if self.amsgrad {
             let (step, [m, v, vmax]) = state.advance(
-                [
-                    ("exp_avg", 0.0),
-                    ("exp_avg_sq", 0.0),
-                    ("max_exp_avg_sq", 0.0),
-                ],
+                [("exp_avg", 0.0), ("exp_avg_sq", 0.0), ("max_exp_avg_sq", 0.0)],
                 len,
             );
             let k = self.step_scalars(step);

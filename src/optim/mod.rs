@@ -139,10 +139,7 @@ impl ParamState {
         }
     }
 
-    fn disjoint_buffers<const N: usize>(
-        &mut self,
-        specs: &[(&'static str, f32); N],
-    ) -> [&mut [f32]; N] {
+    fn disjoint_buffers<const N: usize>(&mut self, specs: &[(&'static str, f32); N]) -> [&mut [f32]; N] {
         let mut slots: [Option<&mut [f32]>; N] = std::array::from_fn(|_| None);
         for (name, buf) in self.buffers.iter_mut() {
             if let Some(i) = specs.iter().position(|(n, _)| n == name)
@@ -417,11 +414,7 @@ pub(crate) fn lerp(start: f32, end: f32, weight: f32) -> f32 {
 /// `torch.maximum` on one element: the larger value, NaN if either is NaN.
 #[inline(always)]
 pub(crate) fn nan_max(a: f32, b: f32) -> f32 {
-    if b > a || b.is_nan() {
-        b
-    } else {
-        a
-    }
+    if b > a || b.is_nan() { b } else { a }
 }
 
 #[cfg(test)]
@@ -435,15 +428,7 @@ mod tests {
         assert_eq!(lr_to_f64(2e-3), 0.002);
         assert_eq!(lr_to_f64(0.0), 0.0);
         assert_eq!(lr_to_f64(3.0e-38), 3.0e-38);
-        for x in [
-            1e-3_f32,
-            0.1,
-            7.3e-5,
-            1.0,
-            123.456,
-            f32::MIN_POSITIVE,
-            f32::MAX,
-        ] {
+        for x in [1e-3_f32, 0.1, 7.3e-5, 1.0, 123.456, f32::MIN_POSITIVE, f32::MAX] {
             assert_eq!(lr_to_f64(x) as f32, x);
         }
     }

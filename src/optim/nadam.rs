@@ -4,8 +4,8 @@
 //! track; the momentum schedule `μ_t = β₁·(1 − ½·0.96^(t·ψ))` is PyTorch's (and Dozat's).
 
 use super::{
-    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr,
-    check_non_negative64, lerp, lr_to_f64,
+    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr, check_non_negative64, lerp,
+    lr_to_f64,
 };
 use crate::error::Result;
 

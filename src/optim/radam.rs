@@ -4,8 +4,8 @@
 //! Learning Rate and Beyond", ICLR 2020.
 
 use super::{
-    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr,
-    check_non_negative64, lerp, lr_to_f64,
+    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr, check_non_negative64, lerp,
+    lr_to_f64,
 };
 use crate::error::Result;
 
@@ -132,9 +132,8 @@ impl Optimizer for RAdam {
         let rho_t = rho_inf - 2.0 * t * beta2.powf(t) / bias_correction2;
         let rect = if rho_t > 5.0 {
             Some(
-                ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
-                    / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
-                    .sqrt() as f32,
+                ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)).sqrt()
+                    as f32,
             )
         } else {
             None

@@ -5,8 +5,7 @@
 //! Recurrent Neural Networks", arXiv:1308.0850 (2013).
 
 use super::{
-    Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, check_unit, lerp,
-    lr_to_f64,
+    Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, check_unit, lerp, lr_to_f64,
 };
 use crate::error::Result;
 
@@ -146,8 +145,7 @@ impl Optimizer for RmsProp {
                 }
             }
             (false, true) => {
-                let (_, [sq, mom]) =
-                    state.advance([("square_avg", 0.0), ("momentum_buffer", 0.0)], len);
+                let (_, [sq, mom]) = state.advance([("square_avg", 0.0), ("momentum_buffer", 0.0)], len);
                 for (((p, &g), v), b) in value.iter_mut().zip(grad).zip(sq).zip(mom) {
                     let g = decayed(g, *p);
                     *v = square(*v, g);
@@ -168,11 +166,7 @@ impl Optimizer for RmsProp {
             }
             (true, true) => {
                 let (_, [sq, ga, mom]) = state.advance(
-                    [
-                        ("square_avg", 0.0),
-                        ("grad_avg", 0.0),
-                        ("momentum_buffer", 0.0),
-                    ],
+                    [("square_avg", 0.0), ("grad_avg", 0.0), ("momentum_buffer", 0.0)],
                     len,
                 );
                 for ((((p, &g), v), m), b) in value.iter_mut().zip(grad).zip(sq).zip(ga).zip(mom) {

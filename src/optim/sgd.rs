@@ -6,8 +6,8 @@
 //! initialization and momentum in deep learning" (ICML 2013), as PyTorch implements it.
 
 use super::{
-    Optimizer, OptimizerState, ParamState, begin_update, check_lr, check_non_negative64,
-    check_positive64, lr_to_f64,
+    Optimizer, OptimizerState, ParamState, begin_update, check_lr, check_non_negative64, check_positive64,
+    lr_to_f64,
 };
 use crate::error::{Error, Result};
 
@@ -69,10 +69,7 @@ impl Momentum {
         if momentum == 0.0 {
             return Ok(Momentum::None);
         }
-        Ok(Momentum::Classic {
-            momentum,
-            dampening,
-        })
+        Ok(Momentum::Classic { momentum, dampening })
     }
 
     /// The momentum factor `μ` (0 for `None`).
@@ -181,10 +178,7 @@ impl Optimizer for Sgd {
         check_non_negative64("Sgd.weight_decay", self.weight_decay)?;
         match self.momentum {
             Momentum::None => Ok(()),
-            Momentum::Classic {
-                momentum,
-                dampening,
-            } => {
+            Momentum::Classic { momentum, dampening } => {
                 check_non_negative64("Sgd.momentum", momentum)?;
                 if dampening.is_finite() {
                     Ok(())
@@ -196,15 +190,13 @@ impl Optimizer for Sgd {
                     ))
                 }
             }
-            Momentum::Nesterov { momentum } => {
-                check_positive64("Sgd.momentum", momentum).map_err(|_| {
-                    Error::config(
-                        "Sgd.momentum",
-                        momentum,
-                        "Nesterov momentum requires a momentum > 0",
-                    )
-                })
-            }
+            Momentum::Nesterov { momentum } => check_positive64("Sgd.momentum", momentum).map_err(|_| {
+                Error::config(
+                    "Sgd.momentum",
+                    momentum,
+                    "Nesterov momentum requires a momentum > 0",
+                )
+            }),
         }
     }
 
@@ -228,10 +220,7 @@ impl Optimizer for Sgd {
         let decayed = |g: f32, p: f32| if decay { g + wd * p } else { g };
         let (momentum, dampening, nesterov) = match self.momentum {
             Momentum::None => (0.0, 0.0, false),
-            Momentum::Classic {
-                momentum,
-                dampening,
-            } => (momentum, dampening, false),
+            Momentum::Classic { momentum, dampening } => (momentum, dampening, false),
             Momentum::Nesterov { momentum } => (momentum, 0.0, true),
         };
         if momentum == 0.0 {
