@@ -374,6 +374,22 @@ fn softmax_is_invariant_to_adding_a_constant_to_a_row() {
 }
 
 #[test]
+fn softmax_matches_f64_reference_at_plus_minus_88_8_and_1000() {
+    let x = Tensor::from_rows(&[
+        [88.8, -88.8, 0.0],
+        [1000.0, 88.8, -1000.0],
+        [-88.8, -1000.0, -88.0],
+    ])
+    .unwrap();
+    let y = softmax_rows(&x);
+    for r in 0..3 {
+        for (&a, b) in y.row(r).unwrap().iter().zip(softmax64(x.row(r).unwrap())) {
+            assert!(a.is_finite() && close(a, b), "row {r}: {a} vs {b}");
+        }
+    }
+}
+
+#[test]
 fn softmax_of_1000_minus_1000_0_is_one_hot() {
     let y = softmax_rows(&Tensor::from_rows(&[[1000.0, -1000.0, 0.0]]).unwrap());
     assert_eq!(y.as_slice(), &[1.0, 0.0, 0.0]);
