@@ -31,19 +31,19 @@ impl Metric {
         }
     }
 
-    /// Sum of the metric over a batch and the count it is a mean over.
-    pub(crate) fn batch_sum(&self, kind: OutputKind, pred: &Tensor, target: &Tensor) -> (f64, f64) {
+    /// The metric of predictions `pred` (raw model outputs, read according to the loss'
+    /// output `kind`) against `target`, over all samples.
+    pub(crate) fn value(&self, kind: OutputKind, pred: &Tensor, target: &Tensor) -> f32 {
+        let n = pred.batch_size();
         match self {
             Metric::Accuracy => {
                 let p = classes(kind, pred);
-                let correct = (0..pred.batch_size())
-                    .filter(|&i| Some(p(i)) == true_class(kind, pred, target, i))
-                    .count();
-                (correct as f64, pred.batch_size() as f64)
+                let correct = (0..n).filter(|&i| Some(p(i)) == true_class(kind, pred, target, i)).count();
+                (correct as f64 / n.max(1) as f64) as f32
             }
             Metric::MeanSquaredError | Metric::MeanAbsoluteError => {
                 let sq = *self == Metric::MeanSquaredError;
-                let s = pred
+                let s: f64 = pred
                     .as_slice()
                     .iter()
                     .zip(target.as_slice())
@@ -52,7 +52,7 @@ impl Metric {
                         if sq { d * d } else { d.abs() }
                     })
                     .sum();
-                (s, pred.len() as f64)
+                (s / pred.len().max(1) as f64) as f32
             }
         }
     }

@@ -385,17 +385,17 @@ impl Sequential {
     pub fn train_step(&mut self, x: &Tensor, y: &Tensor, sample_weight: Option<&[f32]>) -> Result<f32> {
         let (loss, _) = self.require_compiled()?;
         self.check_xy(loss, x, y, sample_weight, "train_step")?;
-        self.step_checked_inputs(x, y, sample_weight, &mut [], &[])
+        self.step_checked_inputs(x, y, sample_weight, None)
     }
 
-    /// The step itself, on inputs already validated; accumulates metric sums.
+    /// The step itself, on inputs already validated. If `record` is given, the batch's
+    /// predictions are copied into it starting at sample `offset` (for epoch metrics).
     fn step_checked_inputs(
         &mut self,
         x: &Tensor,
         y: &Tensor,
         w: Option<&[f32]>,
-        sums: &mut [(f64, f64)],
-        metrics: &[Metric],
+        record: Option<(&mut Tensor, usize)>,
     ) -> Result<f32> {
         let Sequential {
             layers,
@@ -408,10 +408,10 @@ impl Sequential {
         let optimizer = optimizer.as_deref_mut().expect("compiled");
         let pred = forward_layers(layers, x, Mode::Train)?;
         let value = loss.compute_unchecked(pred, y, w, Some(loss_grad));
-        for (m, s) in metrics.iter().zip(sums.iter_mut()) {
-            let (a, b) = m.batch_sum(loss.output_kind(), pred, y);
-            s.0 += a;
-            s.1 += b;
+        if let Some((out, offset)) = record {
+            let width = pred.sample_size();
+            out.as_slice_mut()[offset * width..(offset + pred.batch_size()) * width]
+                .copy_from_slice(pred.as_slice());
         }
         for l in layers.iter_mut() {
             l.zero_grad();
@@ -481,7 +481,17 @@ impl Sequential {
 
         let mut history = History::default();
         let metrics = config.metrics.clone();
-        let mut sums = vec![(0.0f64, 0.0f64); metrics.len()];
+        let kind = loss.output_kind();
+        // Epoch predictions and targets in visiting order, for the training metrics.
+        let (mut epoch_pred, mut epoch_y) = (Tensor::default(), Tensor::default());
+        if !metrics.is_empty() {
+            let mut shape = vec![n_train];
+            shape.extend_from_slice(&self.output_shape);
+            epoch_pred = Tensor::zeros(&shape);
+            let mut yshape = y.shape().to_vec();
+            yshape[0] = n_train;
+            epoch_y = Tensor::zeros(&yshape);
+        }
         let mut order = std::mem::take(&mut self.order);
         let (mut bx, mut by, mut bw) = (
             std::mem::take(&mut self.batch_x),
@@ -495,9 +505,9 @@ impl Sequential {
                 if config.shuffle {
                     order.shuffle(&mut self.shuffle_rng);
                 }
-                sums.iter_mut().for_each(|s| *s = (0.0, 0.0));
                 let mut total = 0.0f64;
-                for chunk in order.chunks(config.batch_size) {
+                for (b, chunk) in order.chunks(config.batch_size).enumerate() {
+                    let offset = b * config.batch_size;
                     x.gather_rows_into(chunk, &mut bx)?;
                     y.gather_rows_into(chunk, &mut by)?;
                     let w = sample_weight.map(|sw| {
@@ -505,13 +515,21 @@ impl Sequential {
                         bw.extend(chunk.iter().map(|&i| sw[i]));
                         bw.as_slice()
                     });
-                    let l = self.step_checked_inputs(&bx, &by, w, &mut sums, &metrics)?;
+                    let record = if metrics.is_empty() {
+                        None
+                    } else {
+                        let width = by.sample_size();
+                        epoch_y.as_slice_mut()[offset * width..(offset + chunk.len()) * width]
+                            .copy_from_slice(by.as_slice());
+                        Some((&mut epoch_pred, offset))
+                    };
+                    let l = self.step_checked_inputs(&bx, &by, w, record)?;
                     total += l as f64 * chunk.len() as f64;
                 }
                 let train_loss = (total / n_train as f64) as f32;
                 history.push("loss", train_loss);
-                for (m, s) in metrics.iter().zip(&sums) {
-                    history.push(m.name(), (s.0 / s.1.max(1.0)) as f32);
+                for m in &metrics {
+                    history.push(m.name(), m.value(kind, &epoch_pred, &epoch_y));
                 }
                 if let Some((vx, vy)) = &val {
                     let ev = self.evaluate_checked(vx, vy, &metrics)?;
@@ -544,9 +562,13 @@ impl Sequential {
     fn evaluate_checked(&mut self, x: &Tensor, y: &Tensor, metrics: &[Metric]) -> Result<Evaluation> {
         let n = x.batch_size();
         let mut total = 0.0f64;
-        let mut sums = vec![(0.0f64, 0.0f64); metrics.len()];
         let (mut bx, mut by) = (Tensor::default(), Tensor::default());
+        let mut shape = vec![n];
+        shape.extend_from_slice(&self.output_shape);
+        let mut all_pred = Tensor::zeros(&shape);
+        let width = all_pred.sample_size();
         let idx: Vec<usize> = (0..n).collect();
+        let kind = self.loss.as_deref().expect("checked by caller").output_kind();
         for chunk in idx.chunks(INFERENCE_CHUNK) {
             x.gather_rows_into(chunk, &mut bx)?;
             y.gather_rows_into(chunk, &mut by)?;
@@ -554,19 +576,12 @@ impl Sequential {
             let loss = loss.as_deref().expect("checked by caller");
             let pred = forward_layers(layers, &bx, Mode::Eval)?;
             total += loss.compute_unchecked(pred, &by, None, None) as f64 * chunk.len() as f64;
-            for (m, s) in metrics.iter().zip(sums.iter_mut()) {
-                let (a, b) = m.batch_sum(loss.output_kind(), pred, &by);
-                s.0 += a;
-                s.1 += b;
-            }
+            all_pred.as_slice_mut()[chunk[0] * width..(chunk[0] + chunk.len()) * width]
+                .copy_from_slice(pred.as_slice());
         }
         Ok(Evaluation {
             loss: (total / n as f64) as f32 + self.penalty(),
-            metrics: metrics
-                .iter()
-                .zip(&sums)
-                .map(|(m, s)| (m.name().to_string(), (s.0 / s.1.max(1.0)) as f32))
-                .collect(),
+            metrics: metrics.iter().map(|m| (m.name().to_string(), m.value(kind, &all_pred, y))).collect(),
         })
     }
 
