@@ -3,8 +3,8 @@
 //! An optimizer is a per-parameter step: given a parameter's name, its values and its
 //! gradient, it updates the values in place and keeps whatever state the rule needs
 //! (momentum buffers, running averages, step counts) in an [`OptimizerState`] keyed by the
-//! parameter's name. It never walks the model; the model pairs parameters with their state.
-//! State is plain data, so it can be saved and restored with a model.
+//! parameter's name. It never walks the model; [`crate::Sequential`] pairs parameters with
+//! their state. State is plain data, so it can be saved and restored with a model.
 //!
 //! Every optimizer documents its update rule, including where `eps` sits and how weight
 //! decay enters, and matches PyTorch's default hyperparameters and its default CPU
@@ -33,7 +33,18 @@
 //! created on a parameter's first update; later updates allocate nothing. State restored
 //! with [`Optimizer::set_state`] is used as it is, except that a parameter whose buffers do
 //! not have the parameter's length starts afresh (step 0, new buffers) and a buffer that is
-//! missing is created with its initial value.
+//! missing is created with its initial value. `update` panics if the value and gradient
+//! lengths differ: the caller pairs a parameter with its own gradient, so that is a broken
+//! invariant, not bad input.
+//!
+//! # Agreement with PyTorch
+//!
+//! PyTorch's own CPU kernels are not bit-reproducible across machines: on AVX2/AVX-512 builds
+//! its vectorized `add`/`lerp` use fused multiply-add, and its `f32` square root (through
+//! MKL) is not always correctly rounded. The optimizers here use plain IEEE operations in
+//! PyTorch's order, so they agree with PyTorch to within a few ulps per step; cancellation
+//! (a parameter crossing zero) can make the *relative* difference of a near-zero value large
+//! while the absolute difference stays at that level.
 //!
 //! ```
 //! use trustnn::optim::{Adam, Optimizer};

@@ -96,7 +96,8 @@ impl Momentum {
 /// θ ← θ − lr·g
 /// ```
 ///
-/// State: `"momentum_buffer"` (`b`), only with momentum. Note the PyTorch convention: the
+/// State: `"momentum_buffer"` (`b`), only with momentum, and the step count (which PyTorch's
+/// SGD does not keep; it does not enter the rule). Note the PyTorch convention: the
 /// learning rate multiplies the velocity, not the gradient inside it (so changing the
 /// learning rate rescales the whole step at once), and the buffer starts at the gradient,
 /// not at zero.
