@@ -38,7 +38,9 @@ impl Metric {
         match self {
             Metric::Accuracy => {
                 let p = classes(kind, pred);
-                let correct = (0..n).filter(|&i| Some(p(i)) == true_class(kind, pred, target, i)).count();
+                let correct = (0..n)
+                    .filter(|&i| Some(p(i)) == true_class(kind, pred, target, i))
+                    .count();
                 (correct as f64 / n.max(1) as f64) as f32
             }
             Metric::MeanSquaredError | Metric::MeanAbsoluteError => {

@@ -581,7 +581,10 @@ impl Sequential {
         }
         Ok(Evaluation {
             loss: (total / n as f64) as f32 + self.penalty(),
-            metrics: metrics.iter().map(|m| (m.name().to_string(), m.value(kind, &all_pred, y))).collect(),
+            metrics: metrics
+                .iter()
+                .map(|m| (m.name().to_string(), m.value(kind, &all_pred, y)))
+                .collect(),
         })
     }
 
