@@ -1,7 +1,8 @@
 //! [`FitConfig`]: how `fit` trains — epochs, batches, shuffling, validation, metrics.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_positive};
 use crate::model::Metric;
+use crate::progress::ProgressMode;
 use crate::tensor::Tensor;
 
 /// Options of [`crate::Sequential::fit`], with Keras' defaults where Keras has one.
@@ -32,8 +33,11 @@ pub struct FitConfig {
     /// Metrics computed per epoch on the training batches (running, as Keras reports them)
     /// and on the validation data (as `"val_{name}"`).
     pub metrics: Vec<Metric>,
-    /// Print one line per epoch (default false).
-    pub verbose: bool,
+    /// How progress is shown (default [`ProgressMode::Auto`]: a progress bar on stderr when
+    /// it is a terminal, nothing otherwise).
+    pub progress: ProgressMode,
+    /// Gradient clipping applied after backpropagation, before the optimizer step.
+    pub clip: Option<GradientClip>,
 }
 
 impl Default for FitConfig {
@@ -45,7 +49,8 @@ impl Default for FitConfig {
             validation_split: 0.0,
             validation_data: None,
             metrics: Vec::new(),
-            verbose: false,
+            progress: ProgressMode::Auto,
+            clip: None,
         }
     }
 }
@@ -92,9 +97,25 @@ impl FitConfig {
         self
     }
 
-    /// Prints a line per epoch.
+    /// How to show progress.
+    pub fn progress(mut self, mode: ProgressMode) -> Self {
+        self.progress = mode;
+        self
+    }
+
+    /// Prints one line per epoch when true; shows nothing when false.
     pub fn verbose(mut self, verbose: bool) -> Self {
-        self.verbose = verbose;
+        self.progress = if verbose {
+            ProgressMode::Lines
+        } else {
+            ProgressMode::Silent
+        };
+        self
+    }
+
+    /// Clips gradients before each optimizer step.
+    pub fn clip(mut self, clip: GradientClip) -> Self {
+        self.clip = Some(clip);
         self
     }
 
@@ -110,6 +131,21 @@ impl FitConfig {
                 "must be in [0, 1)",
             ));
         }
+        match self.clip {
+            Some(GradientClip::GlobalNorm(v)) => check_positive("FitConfig.clip (global norm)", v)?,
+            Some(GradientClip::Value(v)) => check_positive("FitConfig.clip (value)", v)?,
+            None => {}
+        }
         Ok(())
     }
+}
+
+/// Gradient clipping, as PyTorch's `torch.nn.utils` does it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GradientClip {
+    /// `clip_grad_norm_`: if the global L2 norm `‖g‖` of all trainable gradients together
+    /// exceeds `max_norm`, every gradient is multiplied by `max_norm / (‖g‖ + 1e-6)`.
+    GlobalNorm(f32),
+    /// `clip_grad_value_`: every gradient value is clamped to `[-v, v]`.
+    Value(f32),
 }

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 pub struct History {
     series: BTreeMap<String, Vec<f32>>,
     epochs: usize,
+    stop: Option<(usize, String)>,
 }
 
 impl History {
@@ -45,6 +46,21 @@ impl History {
     /// Number of epochs recorded.
     pub fn epochs(&self) -> usize {
         self.epochs
+    }
+
+    /// Records that training was stopped early at (0-based) `epoch` and why.
+    pub fn stop(&mut self, epoch: usize, reason: impl Into<String>) {
+        self.stop = Some((epoch, reason.into()));
+    }
+
+    /// Why training stopped before its last epoch (set by a callback), if it did.
+    pub fn stop_reason(&self) -> Option<&str> {
+        self.stop.as_ref().map(|(_, r)| r.as_str())
+    }
+
+    /// The (0-based) epoch at which training was stopped early, if it was.
+    pub fn stopped_epoch(&self) -> Option<usize> {
+        self.stop.as_ref().map(|(e, _)| *e)
     }
 
     /// All series.
