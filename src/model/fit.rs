@@ -18,8 +18,11 @@ use crate::tensor::Tensor;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct FitConfig {
-    /// Number of passes over the training data (default 1).
+    /// The epoch to stop before: training runs epochs `initial_epoch..epochs` (default 1).
     pub epochs: usize,
+    /// The epoch to start at (0-based, default 0), to resume an interrupted run as Keras'
+    /// `initial_epoch` does: schedules and callbacks see the true epoch numbers.
+    pub initial_epoch: usize,
     /// Samples per gradient step (default 32); the last batch of an epoch may be smaller.
     pub batch_size: usize,
     /// Reshuffle the training samples before each epoch (default true). The order is drawn
@@ -44,6 +47,7 @@ impl Default for FitConfig {
     fn default() -> Self {
         FitConfig {
             epochs: 1,
+            initial_epoch: 0,
             batch_size: 32,
             shuffle: true,
             validation_split: 0.0,
@@ -64,6 +68,12 @@ impl FitConfig {
     /// Sets the number of epochs.
     pub fn epochs(mut self, epochs: usize) -> Self {
         self.epochs = epochs;
+        self
+    }
+
+    /// Sets the epoch to start at (to resume a run).
+    pub fn initial_epoch(mut self, epoch: usize) -> Self {
+        self.initial_epoch = epoch;
         self
     }
 

@@ -435,6 +435,21 @@ impl Sequential {
         Ok(value + penalty)
     }
 
+    /// The generator that shuffles the training samples each epoch (saved in checkpoints).
+    pub fn shuffle_rng(&self) -> &Rng {
+        &self.shuffle_rng
+    }
+
+    /// Replaces the shuffling generator (to resume from a checkpoint).
+    pub fn set_shuffle_rng(&mut self, rng: Rng) {
+        self.shuffle_rng = rng;
+    }
+
+    /// The layers, mutable (to restore per-layer state such as dropout generators).
+    pub fn layers_mut(&mut self) -> &mut [Box<dyn Layer>] {
+        &mut self.layers
+    }
+
     /// Sum of the layers' regularization penalties.
     pub fn penalty(&self) -> f32 {
         self.layers.iter().map(|l| l.penalty()).sum()
@@ -528,7 +543,7 @@ impl Sequential {
                 break;
             }
         }
-        'epochs: for epoch in 0..config.epochs {
+        'epochs: for epoch in config.initial_epoch..config.epochs {
             if result.is_err() {
                 break;
             }
