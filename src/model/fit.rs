@@ -41,6 +41,9 @@ pub struct FitConfig {
     pub progress: ProgressMode,
     /// Gradient clipping applied after backpropagation, before the optimizer step.
     pub clip: Option<GradientClip>,
+    /// Record per-layer training diagnostics in the history (see
+    /// [`crate::model::overfitting_report`] and the `diagnostics` module doc); default false.
+    pub diagnostics: bool,
 }
 
 impl Default for FitConfig {
@@ -55,6 +58,7 @@ impl Default for FitConfig {
             metrics: Vec::new(),
             progress: ProgressMode::Auto,
             clip: None,
+            diagnostics: false,
         }
     }
 }
@@ -120,6 +124,12 @@ impl FitConfig {
         } else {
             ProgressMode::Silent
         };
+        self
+    }
+
+    /// Records per-layer diagnostics every epoch.
+    pub fn diagnostics(mut self, on: bool) -> Self {
+        self.diagnostics = on;
         self
     }
 

@@ -7,6 +7,7 @@
 //! trainable parameter, with buffers reused from step to step.
 
 mod callback;
+mod diagnostics;
 mod fit;
 mod history;
 mod metric;
@@ -15,6 +16,7 @@ mod sequential;
 pub use callback::{
     Callback, Control, DivergenceGuard, EarlyStopping, LrScheduler, MonitorMode, ReduceLrOnPlateau,
 };
+pub use diagnostics::{OverfittingReport, Verdict, overfitting_report};
 pub use fit::{FitConfig, GradientClip};
 pub use history::History;
 pub use metric::Metric;

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use rand::seq::SliceRandom;
 
+use super::diagnostics::DiagState;
 use super::metric::classes;
 use super::{Callback, Control, FitConfig, GradientClip, History, Metric};
 use crate::error::{Error, Result};
@@ -535,6 +536,11 @@ impl Sequential {
             std::mem::take(&mut self.batch_w),
         );
         let batches_per_epoch = n_train.div_ceil(config.batch_size);
+        let mut diag = if config.diagnostics {
+            Some(DiagState::new(&self.layers, x)?)
+        } else {
+            None
+        };
         let mut progress = TrainingProgress::new(config.epochs, batches_per_epoch, config.progress);
         let mut result = Ok(());
         for cb in callbacks.iter_mut() {
@@ -578,7 +584,14 @@ impl Sequential {
                             .copy_from_slice(by.as_slice());
                         Some((&mut epoch_pred, offset))
                     };
-                    self.step_checked_inputs(&bx, &by, w, record, config.clip)
+                    if let Some(d) = diag.as_mut() {
+                        d.before_step(&self.layers);
+                    }
+                    let l = self.step_checked_inputs(&bx, &by, w, record, config.clip)?;
+                    if let Some(d) = diag.as_mut() {
+                        d.after_step(&self.layers);
+                    }
+                    Ok(l)
                 })();
                 let l = match step {
                     Ok(l) => l,
@@ -624,6 +637,12 @@ impl Sequential {
             }
             if let Some(opt) = &self.optimizer {
                 history.push("lr", opt.learning_rate());
+            }
+            if let Some(d) = diag.as_mut() {
+                if let Err(e) = d.epoch_end(&mut self.layers, &mut history) {
+                    result = Err(e);
+                    break;
+                }
             }
             progress.epoch_end(epoch, &epoch_summary(&history));
             for cb in callbacks.iter_mut() {
@@ -979,7 +998,7 @@ fn stable_sigmoid(x: f32) -> f32 {
 /// `"loss: 0.1234 - accuracy: 0.9500 - val_loss: ..."` for the last epoch of `h`.
 fn epoch_summary(h: &History) -> String {
     let mut parts = Vec::new();
-    for name in h.names() {
+    for name in h.names().filter(|n| !n.starts_with("diag/")) {
         if let Some(v) = h.last(name) {
             parts.push(format!("{name}: {v:.4}"));
         }
