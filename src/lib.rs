@@ -46,6 +46,8 @@ pub mod layer;
 pub mod loss;
 pub mod model;
 pub mod optim;
+#[cfg(feature = "plots")]
+pub mod plot;
 pub mod progress;
 pub mod regularizer;
 pub mod rng;

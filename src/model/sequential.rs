@@ -644,7 +644,9 @@ impl Sequential {
                     break;
                 }
             }
-            progress.epoch_end(epoch, &epoch_summary(&history));
+            if !progress.is_silent() {
+                progress.epoch_end(epoch, &epoch_summary(&history));
+            }
             for cb in callbacks.iter_mut() {
                 match cb.on_epoch_end(epoch, &history, self) {
                     Ok(Control::Continue) => {}
@@ -995,12 +997,12 @@ fn stable_sigmoid(x: f32) -> f32 {
     }
 }
 
-/// `"loss: 0.1234 - accuracy: 0.9500 - val_loss: ..."` for the last epoch of `h`.
+/// `"loss 0.1234 - accuracy 0.9500 - val_loss ..."` for the last epoch of `h`.
 fn epoch_summary(h: &History) -> String {
     let mut parts = Vec::new();
     for name in h.names().filter(|n| !n.starts_with("diag/")) {
         if let Some(v) = h.last(name) {
-            parts.push(format!("{name}: {v:.4}"));
+            parts.push(format!("{name} {v:.4}"));
         }
     }
     parts.join(" - ")
