@@ -239,16 +239,19 @@ fn parse_number(s: &str) -> Option<f32> {
 }
 
 fn csv_error(context: &str, e: ::csv::Error) -> Error {
-    let line = e.position().map(|p| p.line());
-    match e.into_kind() {
-        ::csv::ErrorKind::Io(io) => Error::Io(io),
-        kind => Error::Format {
-            context: context.to_string(),
-            reason: match line {
-                Some(l) => format!("line {l}: {kind:?}"),
-                None => format!("{kind:?}"),
-            },
-        },
+    if matches!(e.kind(), ::csv::ErrorKind::Io(_)) {
+        if let ::csv::ErrorKind::Io(io) = e.into_kind() {
+            return Error::Io(io);
+        }
+        unreachable!("matched an I/O error kind just above");
+    }
+    let reason = match e.position() {
+        Some(p) => format!("line {}: {e}", p.line()),
+        None => e.to_string(),
+    };
+    Error::Format {
+        context: context.to_string(),
+        reason,
     }
 }
 

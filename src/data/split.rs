@@ -429,10 +429,11 @@ impl StratifiedKFold {
                 "StratifiedKFold.n_splits",
                 k,
                 format!(
-                    "the class of sample {first} (label {}) has only {} members; every class needs at \
-                     least n_splits",
+                    "the class of sample {first} (label {}) has only {} member{}; every class needs \
+                     at least n_splits",
                     label_text(y, first),
-                    counts[c]
+                    counts[c],
+                    if counts[c] == 1 { "" } else { "s" }
                 ),
             ));
         }
