@@ -28,8 +28,9 @@
 //!
 //! Errors: a row with the wrong number of fields, a value that is not a number in a numeric
 //! column, a missing target, or a column name that is not in the header is
-//! [`Error::Format`] with the source, the 1-based line number and the column; failures to
-//! read are [`Error::Io`].
+//! [`Error::Format`] with the source, the 1-based line number and the column; conflicting
+//! roles (the target also a group or dropped, a group also dropped) are
+//! [`Error::InvalidConfig`]; failures to read are [`Error::Io`].
 
 use std::collections::HashSet;
 use std::io::Read;

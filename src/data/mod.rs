@@ -4,13 +4,22 @@
 //! Conventions follow scikit-learn (`train_test_split`, `KFold`, `StratifiedKFold`,
 //! `StandardScaler`, ...) so results can be compared with it; every random choice is drawn
 //! from a seed.
+//!
+//! - [`batch`]: mini-batches with per-epoch shuffling ([`Batches`]), as PyTorch's `DataLoader`;
+//! - [`split`]: [`train_test_split`] (stratified on request), [`KFold`], [`StratifiedKFold`];
+//! - [`preprocess`]: [`StandardScaler`], [`MinMaxScaler`], [`OneHotEncoder`], [`LabelEncoder`],
+//!   [`SimpleImputer`];
+//! - [`csv`]: [`read_csv`], a CSV file with a header to a [`Dataset`];
+//! - [`idx`]: [`read_idx`] and [`load_mnist`], the MNIST file format.
+//!
+//! Everything is re-exported here, so `use trustnn::data::{read_csv, StandardScaler};` works.
 
-mod batch;
-mod csv;
+pub mod batch;
+pub mod csv;
 mod dataset;
-mod idx;
-mod preprocess;
-mod split;
+pub mod idx;
+pub mod preprocess;
+pub mod split;
 
 pub use batch::{Batch, BatchBuf, Batches};
 pub use csv::{CsvData, CsvOptions, Missing, Task, read_csv, read_csv_from_reader};
