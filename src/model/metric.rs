@@ -251,10 +251,10 @@ impl Metric {
                 let t = true_labels(kind, pred, target)?;
                 metrics::log_loss(&t, probabilities(kind, pred)?.as_ref())
             }
-            Metric::MeanSquaredError => metrics::mean_squared_error(pred, target),
-            Metric::RootMeanSquaredError => metrics::root_mean_squared_error(pred, target),
-            Metric::MeanAbsoluteError => metrics::mean_absolute_error(pred, target),
-            Metric::R2 => metrics::r2_score(pred, target),
+            Metric::MeanSquaredError => metrics::mean_squared_error(target, pred),
+            Metric::RootMeanSquaredError => metrics::root_mean_squared_error(target, pred),
+            Metric::MeanAbsoluteError => metrics::mean_absolute_error(target, pred),
+            Metric::R2 => metrics::r2_score(target, pred),
         }
     }
 }
@@ -395,5 +395,179 @@ fn true_class(kind: OutputKind, pred: &Tensor, target: &Tensor, i: usize) -> Opt
         }
     } else {
         Some(argmax(row))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! `Metric::value` on raw outputs against the `metrics` functions applied to
+    //! probabilities and classes derived here independently (sigmoid and softmax in f64,
+    //! classes by hand). Probabilities agree to ~1 ulp of f32, so values are compared at 1e-6.
+
+    use super::*;
+    use crate::metrics::Average;
+
+    fn t(v: &[f32], shape: &[usize]) -> Tensor {
+        Tensor::from_vec(v.to_vec(), shape).unwrap()
+    }
+
+    fn close(a: f32, b: f64) {
+        assert!((a as f64 - b).abs() <= 1e-6 * b.abs().max(1.0), "{a} vs {b}");
+    }
+
+    // Logits of 6 samples, 3 classes; targets as labels.
+    const LOGITS: [f32; 18] = [
+        2.0, 0.5, -1.0, //
+        0.1, 0.3, 0.2, //
+        -1.0, 2.5, 0.0, //
+        0.0, 0.0, 3.0, //
+        1.5, 1.4, -0.2, //
+        -0.5, 0.2, 0.1,
+    ];
+    const LABELS: [usize; 6] = [0, 1, 1, 2, 1, 2];
+
+    fn softmax_f64() -> Vec<f32> {
+        LOGITS
+            .chunks(3)
+            .flat_map(|r| {
+                let e: Vec<f64> = r.iter().map(|&v| (v as f64).exp()).collect();
+                let s: f64 = e.iter().sum();
+                e.into_iter().map(move |v| (v / s) as f32)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn multiclass_logit_metrics_equal_the_functions_on_softmax_probabilities_and_argmax() {
+        let pred = t(&LOGITS, &[6, 3]);
+        let target = t(&LABELS.map(|l| l as f32), &[6]);
+        let kind = OutputKind::MultiClassLogits;
+        // argmax of each row, by hand: 0, 1, 1, 2, 0, 1
+        let classes = [0, 1, 1, 2, 0, 1];
+        let proba = ndarray::Array2::from_shape_vec((6, 3), softmax_f64()).unwrap();
+
+        let f1 = metrics::f1(&LABELS, &classes, Average::Macro).unwrap();
+        close(Metric::F1(Average::Macro).value(kind, &pred, &target), f1);
+        let acc = metrics::accuracy(&LABELS, &classes).unwrap();
+        assert_eq!(Metric::Accuracy.value(kind, &pred, &target), (4.0 / 6.0) as f32);
+        close(Metric::Accuracy.value(kind, &pred, &target), acc);
+        let bal = metrics::balanced_accuracy(&LABELS, &classes).unwrap();
+        close(Metric::BalancedAccuracy.value(kind, &pred, &target), bal);
+        let auc = metrics::roc_auc_ovr_macro(&LABELS, &proba).unwrap();
+        close(Metric::RocAuc.value(kind, &pred, &target), auc);
+        let ll = metrics::log_loss(&LABELS, &proba).unwrap();
+        close(Metric::LogLoss.value(kind, &pred, &target), ll);
+    }
+
+    #[test]
+    fn one_hot_targets_give_the_same_values_as_labels() {
+        let pred = t(&LOGITS, &[6, 3]);
+        let labels = t(&LABELS.map(|l| l as f32), &[6]);
+        let mut onehot = vec![0.0; 18];
+        for (i, &l) in LABELS.iter().enumerate() {
+            onehot[i * 3 + l] = 1.0;
+        }
+        let onehot = t(&onehot, &[6, 3]);
+        for m in [Metric::F1(Average::Weighted), Metric::RocAuc, Metric::LogLoss] {
+            let a = m.value(OutputKind::MultiClassLogits, &pred, &labels);
+            let b = m.value(OutputKind::MultiClassLogits, &pred, &onehot);
+            assert_eq!(a, b, "{}", m.name());
+        }
+    }
+
+    #[test]
+    fn binary_logit_metrics_equal_the_functions_on_sigmoid_probabilities() {
+        let logits = [-2.0f32, 0.5, 0.0, 3.0, -0.3, 1.2, -1.1];
+        let y = [0usize, 1, 0, 1, 1, 0, 0];
+        let pred = t(&logits, &[7, 1]);
+        let target = t(&y.map(|l| l as f32), &[7, 1]);
+        let kind = OutputKind::BinaryLogit;
+        let proba: Vec<f32> = logits
+            .iter()
+            .map(|&v| (1.0 / (1.0 + (-(v as f64)).exp())) as f32)
+            .collect();
+        // logit >= 0: 0, 1, 1, 1, 0, 1, 0
+        let classes = [0, 1, 1, 1, 0, 1, 0];
+        let auc = metrics::roc_auc_binary(&y, &proba).unwrap();
+        close(Metric::RocAuc.value(kind, &pred, &target), auc);
+        let ll = metrics::log_loss(&y, &proba).unwrap();
+        close(Metric::LogLoss.value(kind, &pred, &target), ll);
+        let f1 = metrics::f1(&y, &classes, Average::Binary { pos_label: 1 }).unwrap();
+        close(
+            Metric::F1(Average::Binary { pos_label: 1 }).value(kind, &pred, &target),
+            f1,
+        );
+        let p0 = metrics::precision(&y, &classes, Average::Binary { pos_label: 0 }).unwrap();
+        close(
+            Metric::Precision(Average::Binary { pos_label: 0 }).value(kind, &pred, &target),
+            p0,
+        );
+    }
+
+    #[test]
+    fn hinge_scores_are_used_directly_for_roc_auc_with_plus_minus_one_targets() {
+        let scores = [-0.7f32, 0.2, 1.5, -1.5, 0.9];
+        let target = t(&[-1.0, 1.0, 1.0, -1.0, -1.0], &[5]);
+        let pred = t(&scores, &[5, 1]);
+        // Positives .2 1.5; negatives -.7 -1.5 .9: 1.5 → 3, .2 → 2; AUC 5/6.
+        close(
+            Metric::RocAuc.value(OutputKind::BinaryMargin, &pred, &target),
+            5.0 / 6.0,
+        );
+        assert!(
+            Metric::LogLoss
+                .value(OutputKind::BinaryMargin, &pred, &target)
+                .is_nan()
+        );
+    }
+
+    #[test]
+    fn undefined_metrics_are_nan() {
+        let pred = t(&[0.3, -0.2, 1.0], &[3, 1]);
+        let one_class = t(&[1.0, 1.0, 1.0], &[3, 1]);
+        assert!(
+            Metric::RocAuc
+                .value(OutputKind::BinaryLogit, &pred, &one_class)
+                .is_nan()
+        );
+        // Regression outputs have no probabilities.
+        assert!(
+            Metric::RocAuc
+                .value(OutputKind::Regression, &pred, &one_class)
+                .is_nan()
+        );
+        // Binary average over three classes.
+        let logits = t(&LOGITS, &[6, 3]);
+        let labels = t(&LABELS.map(|l| l as f32), &[6]);
+        let f1 = Metric::F1(Average::Binary { pos_label: 1 });
+        assert!(f1.value(OutputKind::MultiClassLogits, &logits, &labels).is_nan());
+        // Shapes that do not match.
+        assert!(
+            Metric::R2
+                .value(OutputKind::Regression, &logits, &labels)
+                .is_nan()
+        );
+    }
+
+    #[test]
+    fn regression_values_are_read_against_targets_in_sklearn_order() {
+        // R² is not symmetric: y_true is the target.
+        let pred = t(&[1.5, 2.0, 2.5], &[3, 1]);
+        let target = t(&[1.0, 2.0, 3.0], &[3]);
+        // ȳ = 2, Σ(y − ȳ)² = 2, Σ(y − ŷ)² = 0.5: R² = 0.75.
+        assert_eq!(Metric::R2.value(OutputKind::Regression, &pred, &target), 0.75);
+        // √(0.5 / 3) and 1/3.
+        close(
+            Metric::RootMeanSquaredError.value(OutputKind::Regression, &pred, &target),
+            (0.5f64 / 3.0).sqrt(),
+        );
+        close(
+            Metric::MeanAbsoluteError.value(OutputKind::Regression, &pred, &target),
+            1.0 / 3.0,
+        );
+        close(
+            Metric::MeanSquaredError.value(OutputKind::Regression, &pred, &target),
+            0.5 / 3.0,
+        );
     }
 }
