@@ -1,7 +1,6 @@
 //! Classification metrics: on labels (accuracy, precision, recall, F-scores, confusion matrix)
 //! and on scores or probabilities (ROC curve and AUC, log loss), as `sklearn.metrics`.
 
-use std::cmp::Ordering;
 use std::fmt;
 
 use ndarray::{Array2, ArrayView2};
@@ -69,45 +68,44 @@ impl LabelCounts {
     fn new(y_true: &[usize], y_pred: &[usize]) -> Self {
         let n = y_true.len();
         let max = y_true.iter().chain(y_pred).copied().max().unwrap_or(0);
-        // Small labels (the usual case: classes 0..k) are counted directly; arbitrary labels
-        // go through the sorted union.
-        let (labels, index): (Vec<usize>, Box<dyn Fn(usize) -> usize>) = if max <= 2 * n + 1024 {
-            let mut seen = vec![false; max + 1];
-            for &l in y_true.iter().chain(y_pred) {
-                seen[l] = true;
+        if max <= 2 * n + 1024 {
+            // Small labels (the usual case: classes 0..k): count by label, then keep the
+            // labels that occur.
+            let m = max + 1;
+            let (mut tp, mut pred, mut truth) = (vec![0u64; m], vec![0u64; m], vec![0u64; m]);
+            for (&t, &p) in y_true.iter().zip(y_pred) {
+                truth[t] += 1;
+                pred[p] += 1;
+                tp[t] += u64::from(t == p);
             }
-            let mut pos = vec![usize::MAX; max + 1];
-            let mut labels = Vec::new();
-            for (l, _) in seen.iter().enumerate().filter(|(_, s)| **s) {
-                pos[l] = labels.len();
-                labels.push(l);
+            let labels: Vec<usize> = (0..m).filter(|&l| truth[l] + pred[l] > 0).collect();
+            let keep = |v: Vec<u64>| labels.iter().map(|&l| v[l]).collect();
+            LabelCounts {
+                tp: keep(tp),
+                pred: keep(pred),
+                truth: keep(truth),
+                labels,
             }
-            (labels, Box::new(move |l| pos[l]))
         } else {
+            // Arbitrary labels: positions in the sorted union.
             let mut labels: Vec<usize> = y_true.iter().chain(y_pred).copied().collect();
             labels.sort_unstable();
             labels.dedup();
-            let sorted = labels.clone();
-            (
-                labels,
-                Box::new(move |l| sorted.binary_search(&l).expect("label taken from the inputs")),
-            )
-        };
-        let k = labels.len();
-        let (mut tp, mut pred, mut truth) = (vec![0u64; k], vec![0u64; k], vec![0u64; k]);
-        for (&t, &p) in y_true.iter().zip(y_pred) {
-            let (ti, pi) = (index(t), index(p));
-            truth[ti] += 1;
-            pred[pi] += 1;
-            if ti == pi {
-                tp[ti] += 1;
+            let k = labels.len();
+            let index = |l: usize| labels.binary_search(&l).expect("label taken from the inputs");
+            let (mut tp, mut pred, mut truth) = (vec![0u64; k], vec![0u64; k], vec![0u64; k]);
+            for (&t, &p) in y_true.iter().zip(y_pred) {
+                let (ti, pi) = (index(t), index(p));
+                truth[ti] += 1;
+                pred[pi] += 1;
+                tp[ti] += u64::from(ti == pi);
             }
-        }
-        LabelCounts {
-            labels,
-            tp,
-            pred,
-            truth,
+            LabelCounts {
+                labels,
+                tp,
+                pred,
+                truth,
+            }
         }
     }
 
@@ -567,31 +565,56 @@ fn check_finite_scores(context: &str, scores: &[f32]) -> Result<()> {
     }
 }
 
-/// Sample indices sorted by decreasing score (equal scores adjacent; -0 equals +0).
-fn order_by_score(scores: &[f32]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_unstable_by(|&a, &b| scores[b].partial_cmp(&scores[a]).unwrap_or(Ordering::Equal));
-    order
+/// A key whose unsigned order is the order of the finite `f32` scores (−0 and +0 share the
+/// key of +0, so they tie as they do in numpy).
+fn score_key(x: f32) -> u32 {
+    let bits = (x + 0.0).to_bits();
+    if bits & 0x8000_0000 != 0 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    }
+}
+
+/// The score of a [`score_key`].
+fn key_score(key: u32) -> f32 {
+    f32::from_bits(if key & 0x8000_0000 != 0 {
+        key & 0x7fff_ffff
+    } else {
+        !key
+    })
+}
+
+/// Fills `keys` with `score key << 32 | is positive` of every sample, sorted increasingly:
+/// sorting plain integers keeps the sort free of indirection (the cost of a ROC AUC is this
+/// sort).
+fn sort_by_score(
+    keys: &mut Vec<u64>,
+    scores: impl Iterator<Item = f32>,
+    positive: impl Iterator<Item = bool>,
+) {
+    keys.clear();
+    keys.extend(
+        scores
+            .zip(positive)
+            .map(|(s, p)| (u64::from(score_key(s)) << 32) | u64::from(p)),
+    );
+    keys.sort_unstable();
 }
 
 /// Calls `point(tp, fp, threshold)` at the end of each group of equal scores, walking the
-/// samples by decreasing score (`order` from [`order_by_score`]).
-fn walk_thresholds(
-    scores: &[f32],
-    positive: impl Fn(usize) -> bool,
-    order: &[usize],
-    mut point: impl FnMut(u64, u64, f32),
-) {
+/// samples by decreasing score (`keys` from [`sort_by_score`]).
+fn walk_thresholds(keys: &[u64], mut point: impl FnMut(u64, u64, f32)) {
     let (mut tp, mut fp) = (0u64, 0u64);
-    for (k, &i) in order.iter().enumerate() {
-        if positive(i) {
+    for (k, &key) in keys.iter().enumerate().rev() {
+        if key & 1 == 1 {
             tp += 1;
         } else {
             fp += 1;
         }
-        let last_of_group = order.get(k + 1).is_none_or(|&next| scores[next] != scores[i]);
+        let last_of_group = k == 0 || keys[k - 1] >> 32 != key >> 32;
         if last_of_group {
-            point(tp, fp, scores[i]);
+            point(tp, fp, key_score((key >> 32) as u32));
         }
     }
 }
@@ -600,9 +623,9 @@ fn walk_thresholds(
 /// exactly in integers: twice the area times `P·N` is `Σ (fp − fp_prev)·(tp + tp_prev)`.
 /// This equals the Mann–Whitney U statistic with average ranks for ties, divided by `P·N`.
 /// Assumes both classes are present.
-fn auc_of(scores: &[f32], positive: impl Fn(usize) -> bool, order: &[usize]) -> f64 {
+fn auc_of(keys: &[u64]) -> f64 {
     let (mut tp_prev, mut fp_prev, mut twice_area) = (0u64, 0u64, 0u128);
-    walk_thresholds(scores, positive, order, |tp, fp, _| {
+    walk_thresholds(keys, |tp, fp, _| {
         twice_area += (fp - fp_prev) as u128 * (tp + tp_prev) as u128;
         tp_prev = tp;
         fp_prev = fp;
@@ -662,22 +685,18 @@ pub struct RocCurve {
 pub fn roc_curve(y_true: &[usize], scores: &[f32]) -> Result<RocCurve> {
     let p = check_binary("roc_curve", y_true, scores)? as f64;
     let n = (y_true.len() as f64) - p;
-    let order = order_by_score(scores);
+    let mut keys = Vec::new();
+    sort_by_score(&mut keys, scores.iter().copied(), y_true.iter().map(|&y| y == 1));
     let mut roc = RocCurve {
         fpr: vec![0.0],
         tpr: vec![0.0],
         thresholds: vec![f32::INFINITY],
     };
-    walk_thresholds(
-        scores,
-        |i| y_true[i] == 1,
-        &order,
-        |tp, fp, t| {
-            roc.fpr.push(fp as f64 / n);
-            roc.tpr.push(tp as f64 / p);
-            roc.thresholds.push(t);
-        },
-    );
+    walk_thresholds(&keys, |tp, fp, t| {
+        roc.fpr.push(fp as f64 / n);
+        roc.tpr.push(tp as f64 / p);
+        roc.thresholds.push(t);
+    });
     Ok(roc)
 }
 
@@ -701,8 +720,9 @@ pub fn roc_curve(y_true: &[usize], scores: &[f32]) -> Result<RocCurve> {
 /// ```
 pub fn roc_auc_binary(y_true: &[usize], scores: &[f32]) -> Result<f64> {
     check_binary("roc_auc_binary", y_true, scores)?;
-    let order = order_by_score(scores);
-    Ok(auc_of(scores, |i| y_true[i] == 1, &order))
+    let mut keys = Vec::new();
+    sort_by_score(&mut keys, scores.iter().copied(), y_true.iter().map(|&y| y == 1));
+    Ok(auc_of(&keys))
 }
 
 /// The one-vs-rest ROC AUC of `k >= 2` classes averaged without weights: sklearn's
@@ -765,14 +785,11 @@ pub fn roc_auc_ovr_macro<P: AsMatrix + ?Sized>(y_true: &[usize], proba: &P) -> R
             format!("one-vs-rest ROC AUC needs every class 0..{k} (one per column of proba) in y_true"),
         ));
     }
-    let mut column = vec![0.0f32; n];
+    let mut keys = Vec::with_capacity(n);
     let mut total = 0.0;
-    for j in 0..k {
-        for (c, &v) in column.iter_mut().zip(proba.column(j)) {
-            *c = v;
-        }
-        let order = order_by_score(&column);
-        total += auc_of(&column, |i| y_true[i] == j, &order);
+    for (j, column) in proba.columns().into_iter().enumerate() {
+        sort_by_score(&mut keys, column.iter().copied(), y_true.iter().map(|&y| y == j));
+        total += auc_of(&keys);
     }
     Ok(total / k as f64)
 }
@@ -820,29 +837,25 @@ pub fn log_loss<P: AsMatrix + ?Sized>(y_true: &[usize], proba: &P) -> Result<f64
     }
     check_labels(&format!("{CONTEXT} (y_true)"), y_true, k.max(2))?;
     check_finite_matrix(CONTEXT, "proba", &proba)?;
-    for (i, row) in proba.rows().into_iter().enumerate() {
-        if let Some((j, &v)) = row.iter().enumerate().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
-            return Err(Error::config(
-                format!("{CONTEXT}: proba at row {i}, column {j}"),
-                v,
-                "probabilities must lie in [0, 1]",
-            ));
-        }
+    if let Some(idx) = proba.iter().position(|v| !(0.0..=1.0).contains(v)) {
+        let (i, j) = (idx / k, idx % k);
+        return Err(Error::config(
+            format!("{CONTEXT}: proba at row {i}, column {j}"),
+            proba[(i, j)],
+            "probabilities must lie in [0, 1]",
+        ));
     }
     let eps = f32::EPSILON;
-    let clip = |p: f32| p.clamp(eps, 1.0 - eps) as f64;
-    let total: f64 = y_true
-        .iter()
-        .zip(proba.rows())
-        .map(|(&y, row)| {
-            let p = if k == 1 {
-                // sklearn builds the column 1 − p in the input's dtype, then clips.
-                if y == 1 { row[0] } else { 1.0 - row[0] }
-            } else {
-                row[y]
-            };
-            -clip(p).ln()
-        })
-        .sum();
+    let cost = |p: f32| -(p.clamp(eps, 1.0 - eps) as f64).ln();
+    let total: f64 = if k == 1 {
+        // sklearn builds the column 1 − p in the input's dtype, then clips.
+        y_true
+            .iter()
+            .zip(proba.column(0))
+            .map(|(&y, &p)| cost(if y == 1 { p } else { 1.0 - p }))
+            .sum()
+    } else {
+        y_true.iter().enumerate().map(|(i, &y)| cost(proba[(i, y)])).sum()
+    };
     Ok(total / n as f64)
 }

@@ -121,14 +121,16 @@ fn check_lengths(context: &str, n_true: usize, other_name: &str, n_other: usize)
 
 /// Checks that every value of `m` (named `what`) is finite.
 fn check_finite_matrix(context: &str, what: &str, m: &ArrayView2<'_, f32>) -> Result<()> {
-    for (i, row) in m.rows().into_iter().enumerate() {
-        if let Some((j, &v)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFinite {
+    // `iter` visits the values in row-major order (a plain slice walk when `m` is contiguous).
+    match m.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(idx) => {
+            let (i, j) = (idx / m.ncols(), idx % m.ncols());
+            Err(Error::NonFinite {
                 context: format!("{context} ({what})"),
                 position: format!("row {i}, column {j}"),
-                value: v,
-            });
+                value: m[(i, j)],
+            })
         }
     }
-    Ok(())
 }

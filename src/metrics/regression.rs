@@ -29,13 +29,12 @@ fn column_sums(
     y_pred: &ArrayView2<'_, f32>,
     f: impl Fn(f64) -> f64,
 ) -> Vec<f64> {
-    let mut sums = vec![0.0f64; y_true.ncols()];
-    for (t, p) in y_true.rows().into_iter().zip(y_pred.rows()) {
-        for ((s, &a), &b) in sums.iter_mut().zip(t).zip(p) {
-            *s += f(a as f64 - b as f64);
-        }
-    }
-    sums
+    y_true
+        .columns()
+        .into_iter()
+        .zip(y_pred.columns())
+        .map(|(t, p)| t.iter().zip(p).map(|(&a, &b)| f(a as f64 - b as f64)).sum())
+        .collect()
 }
 
 fn mean(v: impl ExactSizeIterator<Item = f64>) -> f64 {
@@ -138,7 +137,7 @@ where
     const CONTEXT: &str = "r2_score";
     let (t, p) = (y_true.as_matrix(), y_pred.as_matrix());
     check_pair(CONTEXT, &t, &p)?;
-    let (n, m) = t.dim();
+    let n = t.nrows();
     if n < 2 {
         return Err(Error::config(
             format!("{CONTEXT}: number of samples"),
@@ -147,29 +146,15 @@ where
         ));
     }
     let residual = column_sums(&t, &p, |d| d * d);
-    let means: Vec<f64> = t
-        .columns()
-        .into_iter()
-        .map(|c| mean(c.iter().map(|&v| v as f64)))
-        .collect();
-    let mut total = vec![0.0f64; m];
-    for row in t.rows() {
-        for ((s, &v), &mu) in total.iter_mut().zip(row).zip(&means) {
-            let d = v as f64 - mu;
-            *s += d * d;
+    let scores = t.columns().into_iter().zip(residual).map(|(col, res)| {
+        let mu = col.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
+        let tot: f64 = col.iter().map(|&v| (v as f64 - mu).powi(2)).sum();
+        let constant = col.iter().all(|&v| v == col[0]);
+        match (constant || tot == 0.0, res == 0.0) {
+            (true, true) => 1.0,
+            (true, false) => 0.0,
+            (false, _) => 1.0 - res / tot,
         }
-    }
-    let scores = t
-        .columns()
-        .into_iter()
-        .zip(residual.iter().zip(&total))
-        .map(|(col, (&res, &tot))| {
-            let constant = col.iter().all(|&v| v == col[0]);
-            match (constant || tot == 0.0, res == 0.0) {
-                (true, true) => 1.0,
-                (true, false) => 0.0,
-                (false, _) => 1.0 - res / tot,
-            }
-        });
+    });
     Ok(mean(scores))
 }
