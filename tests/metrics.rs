@@ -414,6 +414,16 @@ fn roc_curve_matches_sklearn_without_dropping_intermediate_points() {
 }
 
 #[test]
+fn roc_curve_thresholds_are_the_distinct_scores_including_negative_ones() {
+    // Scores -3 (neg), -0.5 (pos), -0.5 (neg), 2 (pos): thresholds ∞, 2, -0.5, -3;
+    // at 2: tp 1, fp 0; at -0.5: tp 2, fp 1; at -3: tp 2, fp 2.
+    let roc = metrics::roc_curve(&[0, 1, 0, 1], &[-3.0, -0.5, -0.5, 2.0]).unwrap();
+    assert_eq!(roc.thresholds, vec![f32::INFINITY, 2.0, -0.5, -3.0]);
+    assert_eq!(roc.tpr, vec![0.0, 0.5, 1.0, 1.0]);
+    assert_eq!(roc.fpr, vec![0.0, 0.0, 0.5, 1.0]);
+}
+
+#[test]
 fn roc_auc_equals_the_trapezoidal_area_under_roc_curve() {
     let roc = metrics::roc_curve(&ROC_Y, &ROC_S).unwrap();
     let area: f64 = roc
