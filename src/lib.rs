@@ -44,6 +44,7 @@ pub mod gradcheck;
 pub mod init;
 pub mod layer;
 pub mod loss;
+pub mod metrics;
 pub mod model;
 pub mod optim;
 #[cfg(feature = "plots")]
