@@ -314,10 +314,10 @@ fn label_pairs(kind: OutputKind, pred: &Tensor, target: &Tensor) -> Result<(Vec<
 /// same operations in the same order, so the values are identical): the sigmoid of one binary
 /// logit, the row softmax of multi-class logits, probabilities as they are. An error for
 /// outputs that are not probabilistic (regression, hinge scores, several binary logits).
-fn probabilities(kind: OutputKind, pred: &Tensor) -> Result<Cow<'_, Tensor>> {
+pub(crate) fn probabilities(kind: OutputKind, pred: &Tensor) -> Result<Cow<'_, Tensor>> {
     let c = pred.sample_size();
     match kind {
-        OutputKind::BinaryLogit if c == 1 => Ok(Cow::Owned(pred.map(stable_sigmoid))),
+        OutputKind::BinaryLogit if c == 1 => Ok(Cow::Owned(pred.map(crate::activation::sigmoid))),
         OutputKind::BinaryProbability if c == 1 => Ok(Cow::Borrowed(pred)),
         OutputKind::MultiClassLogits => {
             let mut out = pred.clone();
@@ -335,16 +335,6 @@ fn probabilities(kind: OutputKind, pred: &Tensor) -> Result<Cow<'_, Tensor>> {
             format!("{kind:?} output with {c} columns"),
             "needs class probabilities (a cross-entropy loss)",
         )),
-    }
-}
-
-/// `1 / (1 + e^(−x))` without overflow, as `Sequential::predict_proba`.
-fn stable_sigmoid(x: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
     }
 }
 

@@ -744,31 +744,20 @@ impl Sequential {
     /// they are. For a binary model the result has one column, `P(class 1)`.
     pub fn predict_proba(&mut self, x: &Tensor) -> Result<Tensor> {
         let kind = self.require_loss()?.output_kind();
-        let mut out = self.predict(x)?;
-        match kind {
-            OutputKind::BinaryLogit => {
-                for v in out.as_slice_mut() {
-                    *v = stable_sigmoid(*v);
-                }
-            }
-            OutputKind::MultiClassLogits => {
-                for mut row in out.view2_mut().rows_mut() {
-                    let m = row.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-                    row.mapv_inplace(|v| (v - m).exp());
-                    let s = row.sum();
-                    row.mapv_inplace(|v| v / s);
-                }
-            }
-            OutputKind::BinaryProbability | OutputKind::MultiClassProbability => {}
-            OutputKind::Regression | OutputKind::BinaryMargin => {
-                return Err(Error::config(
-                    "predict_proba",
-                    self.loss.as_ref().map_or("", |l| l.name()),
-                    "needs a probabilistic classification loss (cross-entropy)",
-                ));
-            }
+        let loss_name = self.loss.as_ref().map_or("", |l| l.name());
+        if matches!(kind, OutputKind::Regression | OutputKind::BinaryMargin) {
+            return Err(Error::config(
+                "predict_proba",
+                loss_name,
+                "needs a probabilistic classification loss (cross-entropy)",
+            ));
         }
-        Ok(out)
+        let out = self.predict(x)?;
+        if kind == OutputKind::BinaryLogit {
+            // One independent sigmoid per output (binary or multi-label).
+            return Ok(out.map(crate::activation::sigmoid));
+        }
+        Ok(super::metric::probabilities(kind, &out)?.into_owned())
     }
 
     /// The predicted class of each sample: the argmax for multi-class outputs, and for a
@@ -985,15 +974,6 @@ impl Evaluation {
     /// The value of metric `m`, if it was computed.
     pub fn metric(&self, m: Metric) -> Option<f32> {
         self.metrics.get(m.name()).copied()
-    }
-}
-
-fn stable_sigmoid(x: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
     }
 }
 
