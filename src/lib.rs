@@ -45,6 +45,7 @@ pub mod init;
 pub mod layer;
 pub mod loss;
 pub mod model;
+pub mod monitor;
 pub mod optim;
 pub mod progress;
 pub mod regularizer;
