@@ -100,7 +100,13 @@ fn check_proba<'a>(proba: &'a Tensor, what: &str) -> Result<Proba<'a>> {
     let (rows, cols) = match proba.shape() {
         [n] => (*n, 1),
         [n, k] => (*n, *k),
-        other => return Err(Error::shape(format!("{what} (probabilities)"), "[n, classes] or [n]", other)),
+        other => {
+            return Err(Error::shape(
+                format!("{what} (probabilities)"),
+                "[n, classes] or [n]",
+                other,
+            ));
+        }
     };
     if rows == 0 || cols == 0 {
         return Err(Error::empty(format!("{what} (probabilities)")));
@@ -232,7 +238,11 @@ impl fmt::Display for Calibration {
             "ECE {:.4}, MCE {:.4} over {} predictions (accuracy {:.4}, mean confidence {:.4})",
             self.ece, self.mce, self.samples, self.accuracy, self.mean_confidence
         )?;
-        writeln!(f, "{:>15} {:>8} {:>10} {:>9} {:>8}", "confidence", "count", "mean conf", "accuracy", "gap")?;
+        writeln!(
+            f,
+            "{:>15} {:>8} {:>10} {:>9} {:>8}",
+            "confidence", "count", "mean conf", "accuracy", "gap"
+        )?;
         for b in &self.bins {
             let range = format!("({:.3}, {:.3}]", b.lower, b.upper);
             match (b.mean_confidence, b.accuracy) {

@@ -208,13 +208,25 @@ impl DriftConfig {
             return Err(Error::config("DriftConfig.n_bins", self.n_bins, "must be >= 2"));
         }
         if !(self.psi_epsilon > 0.0 && self.psi_epsilon <= 0.01) {
-            return Err(Error::config("DriftConfig.psi_epsilon", self.psi_epsilon, "must be in (0, 0.01]"));
+            return Err(Error::config(
+                "DriftConfig.psi_epsilon",
+                self.psi_epsilon,
+                "must be in (0, 0.01]",
+            ));
         }
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(Error::config("DriftConfig.alpha", self.alpha, "must be in (0, 1)"));
+            return Err(Error::config(
+                "DriftConfig.alpha",
+                self.alpha,
+                "must be in (0, 1)",
+            ));
         }
         if self.max_reference_sample == 0 {
-            return Err(Error::config("DriftConfig.max_reference_sample", 0, "must be >= 1"));
+            return Err(Error::config(
+                "DriftConfig.max_reference_sample",
+                0,
+                "must be >= 1",
+            ));
         }
         if self.num_classes == Some(0) {
             return Err(Error::config("DriftConfig.num_classes", 0, "must be >= 1"));
@@ -222,7 +234,11 @@ impl DriftConfig {
         if let Some(t) = self.rule.psi_threshold
             && !(t.is_finite() && t >= 0.0)
         {
-            return Err(Error::config("DriftRule.psi_threshold", t, "must be finite and >= 0"));
+            return Err(Error::config(
+                "DriftRule.psi_threshold",
+                t,
+                "must be finite and >= 0",
+            ));
         }
         if !self.rule.test && self.rule.psi_threshold.is_none() {
             return Err(Error::config(
@@ -303,7 +319,10 @@ impl TryFrom<DriftMonitorData> for DriftMonitor {
         }
         for (name, f) in d.names.iter().zip(&d.features) {
             if f.edges.iter().any(|e| !e.is_finite()) || f.edges.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(bad(format!("feature {name:?} edges"), "must be finite and strictly increasing"));
+                return Err(bad(
+                    format!("feature {name:?} edges"),
+                    "must be finite and strictly increasing",
+                ));
             }
             if f.proportions.len() != f.edges.len() + 1
                 || f.proportions.iter().any(|p| !(0.0..=1.0).contains(p))
@@ -415,7 +434,11 @@ impl DriftMonitor {
     /// ([`Error::EmptyInput`]); a non-finite value ([`Error::NonFinite`], naming row and
     /// column); predictions of the wrong length, or one `>= num_classes` when that is
     /// configured ([`Error::LabelOutOfRange`]).
-    pub fn fit(reference: &Tensor, reference_predictions: Option<&[usize]>, config: DriftConfig) -> Result<Self> {
+    pub fn fit(
+        reference: &Tensor,
+        reference_predictions: Option<&[usize]>,
+        config: DriftConfig,
+    ) -> Result<Self> {
         const WHAT: &str = "DriftMonitor::fit (reference)";
         config.validate()?;
         check_table(reference, None, WHAT)?;
@@ -434,7 +457,12 @@ impl DriftMonitor {
         let class_counts = match reference_predictions {
             None => None,
             Some(pred) => {
-                check_predictions(pred, rows, config.num_classes, "DriftMonitor::fit (reference predictions)")?;
+                check_predictions(
+                    pred,
+                    rows,
+                    config.num_classes,
+                    "DriftMonitor::fit (reference predictions)",
+                )?;
                 let k = config
                     .num_classes
                     .unwrap_or_else(|| pred.iter().max().map_or(1, |&m| m + 1));
@@ -501,7 +529,12 @@ impl DriftMonitor {
                 ));
             }
             (Some(pred), Some(reference)) => {
-                check_predictions(pred, rows, Some(reference.len()), "DriftMonitor::check (predictions)")?;
+                check_predictions(
+                    pred,
+                    rows,
+                    Some(reference.len()),
+                    "DriftMonitor::check (predictions)",
+                )?;
                 Some((reference, class_counts(pred, reference.len())))
             }
         };
@@ -677,7 +710,11 @@ impl DriftReport {
 
     /// The names of the features that drifted.
     pub fn drifted_feature_names(&self) -> Vec<&str> {
-        self.features.iter().filter(|f| f.drifted).map(|f| f.name.as_str()).collect()
+        self.features
+            .iter()
+            .filter(|f| f.drifted)
+            .map(|f| f.name.as_str())
+            .collect()
     }
 
     /// True if any feature or the predicted-class distribution drifted.
@@ -687,7 +724,11 @@ impl DriftReport {
 }
 
 fn fmt_p(p: f64) -> String {
-    if p >= 1e-3 { format!("{p:.4}") } else { format!("{p:.2e}") }
+    if p >= 1e-3 {
+        format!("{p:.4}")
+    } else {
+        format!("{p:.2e}")
+    }
 }
 
 impl fmt::Display for DriftReport {
@@ -697,7 +738,13 @@ impl fmt::Display for DriftReport {
             "Drift check: {} rows against {} reference rows; KS p-values adjusted by {}, alpha = {}; drifted when {}",
             self.rows, self.reference_rows, self.correction, self.alpha, self.rule
         )?;
-        let w = self.features.iter().map(|x| x.name.chars().count()).max().unwrap_or(0).max(15);
+        let w = self
+            .features
+            .iter()
+            .map(|x| x.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(15);
         writeln!(
             f,
             "{:<w$} {:>9}  {:<11} {:>7} {:>9} {:>9}  drifted",
