@@ -1,5 +1,5 @@
 //! Reliable prediction: `predict` refuses bad input, and confidence and calibration are
-//! computed as documented — against hand arithmetic and scikit-learn 1.x's
+//! computed as documented — against hand arithmetic and scikit-learn 1.9.1's
 //! `calibration_curve` (the Python that produced each reference value is quoted next to it).
 
 use rand::{Rng as _, SeedableRng};
