@@ -46,6 +46,7 @@ pub mod layer;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod monitor;
 pub mod optim;
 #[cfg(feature = "plots")]
 pub mod plot;
