@@ -960,10 +960,8 @@ fn unbuilt_models_and_non_finite_weights_are_refused_when_saving() {
     ));
     let mut m = Sequential::new().add(Dense::new(2, 2));
     m.build().unwrap();
-    for p in m.params_mut() {
-        p.value_mut().as_slice_mut()[0] = f32::NAN;
-        break;
-    }
+    let p = m.params_mut().next().unwrap();
+    p.value_mut().as_slice_mut()[0] = f32::NAN;
     let err = io::to_bytes(&m, &SaveOptions::new()).unwrap_err();
     assert!(matches!(err, Error::NonFinite { .. }), "{err}");
     assert!(err.to_string().contains("dense.weight"), "{err}");

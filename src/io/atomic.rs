@@ -161,30 +161,32 @@ pub(crate) fn read_limited(path: &Path, max: Option<u64>) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// A writer that accepts `left` bytes, then fails (a full disk, a yanked drive).
+#[cfg(test)]
+pub(crate) struct FailingWriter<W> {
+    pub inner: W,
+    pub left: usize,
+}
+
+#[cfg(test)]
+impl<W: Write> Write for FailingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            return Err(io::Error::other("injected failure: disk full"));
+        }
+        let n = buf.len().min(self.left);
+        let n = self.inner.write(&buf[..n])?;
+        self.left -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A writer that accepts `left` bytes, then fails.
-    struct FailingWriter<W> {
-        inner: W,
-        left: usize,
-    }
-
-    impl<W: Write> Write for FailingWriter<W> {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            if self.left == 0 {
-                return Err(io::Error::other("injected failure: disk full"));
-            }
-            let n = buf.len().min(self.left);
-            let n = self.inner.write(&buf[..n])?;
-            self.left -= n;
-            Ok(n)
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            self.inner.flush()
-        }
-    }
 
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("trustnn-atomic-{name}-{}", std::process::id()));

@@ -1112,6 +1112,12 @@ fn build_model(arch: &Architecture, raw: &RawFile, source: &str) -> Result<Seque
         context: source.to_string(),
         reason,
     };
+    if let Some((name, t)) = raw.tensors.iter().find(|(_, t)| t.dtype != Dtype::F32) {
+        return Err(fmt(format!(
+            "tensor {name:?} has dtype {:?}; trustnn model files store F32",
+            t.dtype
+        )));
+    }
     if arch.layers.is_empty() {
         return Err(fmt("the architecture has no layers".to_string()));
     }
@@ -1287,7 +1293,62 @@ fn rfc3339(time: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layer::Dense;
+    use crate::loss::MeanSquaredError;
+    use crate::optim::Adam;
+    use std::io::Write as _;
     use std::time::Duration;
+
+    fn model(seed: u64) -> Sequential {
+        let mut m = Sequential::new().seed(seed).add(Dense::new(3, 2));
+        m.compile(MeanSquaredError, Adam::new(1e-3)).unwrap();
+        m
+    }
+
+    #[test]
+    fn a_save_failing_midway_or_at_the_rename_leaves_the_previous_model_loadable() {
+        let dir = std::env::temp_dir().join(format!("trustnn-io-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("m.safetensors");
+        let old = model(1);
+        save(&old, &path, &SaveOptions::new()).unwrap();
+        let bytes = to_bytes(&model(2), &SaveOptions::new()).unwrap();
+        // The same path `save` takes (to_bytes, then atomic replacement), with the writer
+        // failing after n bytes, and with the rename failing after a complete write.
+        for n in [0, 1, 8, bytes.len() / 2, bytes.len() - 1] {
+            let err = atomic::replace_with(
+                &path,
+                |f| atomic::FailingWriter { inner: f, left: n }.write_all(&bytes),
+                |a, b| std::fs::rename(a, b),
+            )
+            .unwrap_err();
+            assert!(matches!(err, Error::Io(_)), "{err}");
+            let loaded = load(&path).unwrap().model;
+            assert_eq!(
+                loaded.state_dict(),
+                old.state_dict(),
+                "after a failure at byte {n}"
+            );
+        }
+        let err = atomic::replace_with(
+            &path,
+            |f| f.write_all(&bytes),
+            |_, _| Err(std::io::Error::other("injected rename failure")),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("injected rename failure"), "{err}");
+        assert_eq!(load(&path).unwrap().model.state_dict(), old.state_dict());
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "a temporary file was left behind"
+        );
+        // And a save that succeeds replaces the model.
+        save(&model(2), &path, &SaveOptions::new()).unwrap();
+        assert_eq!(load(&path).unwrap().model.state_dict(), model(2).state_dict());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn rfc3339_formats_known_instants() {

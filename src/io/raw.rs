@@ -10,20 +10,20 @@
 //! (string → string), the canonical file is:
 //!
 //! 1. an 8-byte little-endian unsigned integer `n`, the length of the header;
-//! 2. the header: one JSON object, written compactly (no whitespace) with its keys in
-//!    ascending byte order, then padded with spaces (`0x20`) to a multiple of 8 bytes
+//! 2. the header: one JSON object, written compactly (no whitespace), every object's keys
+//!    in ascending byte order, then padded with spaces (`0x20`) to a multiple of 8 bytes
 //!    (`n` includes the padding). Its keys are `"__metadata__"` (only if the metadata is not
-//!    empty; its value is the metadata as an object of strings, keys in ascending byte order)
-//!    and each tensor's name, whose value is
-//!    `{"dtype":"F32","shape":[..],"data_offsets":[begin,end]}` (keys in that order);
-//!    strings are escaped as `serde_json` does (only `"`, `\` and control characters;
-//!    non-ASCII characters are written as UTF-8);
+//!    empty; its value is the metadata as an object of strings) and each tensor's name,
+//!    whose value is `{"data_offsets":[begin,end],"dtype":"F32","shape":[..]}`; strings are
+//!    escaped as `serde_json` does (only `"`, `\` and control characters, the latter as
+//!    `\b \f \n \r \t` or `\u00XX`; non-ASCII characters are written as UTF-8);
 //! 3. the data: the tensors' bytes, one after another in ascending byte order of their
 //!    names, with no gaps; `data_offsets` are relative to the start of the data.
 //!
-//! This is a valid safetensors file (any safetensors reader reads it) and the form
-//! Python's `json.dumps(header, separators=(",", ":"), sort_keys=True, ensure_ascii=False)`
-//! produces. A reader accepts a file only if its header is byte-for-byte the canonical header
+//! This is a valid safetensors file (any safetensors reader reads it), and its header is
+//! exactly what Python's
+//! `json.dumps(header, separators=(",", ":"), sort_keys=True, ensure_ascii=False)` produces
+//! (before the padding). A reader accepts a file only if its header is byte-for-byte the canonical header
 //! of what it contains, so no byte of a file can change without being noticed.
 //!
 //! # Digest
@@ -93,11 +93,12 @@ pub struct RawFile {
     pub tensors: BTreeMap<String, RawTensor>,
 }
 
+/// A tensor's header entry; fields in ascending key order, like every object in the header.
 #[derive(Serialize)]
 struct TensorEntry<'a> {
+    data_offsets: (usize, usize),
     dtype: Dtype,
     shape: &'a [usize],
-    data_offsets: (usize, usize),
 }
 
 #[derive(Serialize)]
@@ -344,7 +345,7 @@ mod tests {
         let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap().trim_end();
         assert_eq!(
             header,
-            r#"{"Z":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]},"__metadata__":{"a":"one","b":"two \"quoted\" é\n"},"w":{"dtype":"F32","shape":[3],"data_offsets":[4,16]}}"#
+            r#"{"Z":{"data_offsets":[0,4],"dtype":"F32","shape":[1,1]},"__metadata__":{"a":"one","b":"two \"quoted\" é\n"},"w":{"data_offsets":[4,16],"dtype":"F32","shape":[3]}}"#
         );
     }
 
