@@ -757,7 +757,7 @@ pub fn load_checkpoint_with(path: impl AsRef<Path>, opts: &LoadOptions) -> Resul
 ///
 /// The model must have the checkpoint's architecture (the same layers, names, configuration
 /// and input shape; it is built first if it is not), otherwise [`Error::Format`] and the
-/// model is unchanged. On success the model is replaced by the checkpoint's: weights and
+/// model keeps its own weights, optimizer and generators. On success the model is replaced by the checkpoint's: weights and
 /// buffers, loss, optimizer with its state, every random generator, and the seed.
 pub fn resume(model: &mut Sequential, path: impl AsRef<Path>) -> Result<usize> {
     let path = path.as_ref();
