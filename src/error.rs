@@ -90,6 +90,25 @@ pub enum Error {
         /// What was wrong, with the line or byte offset where known.
         reason: String,
     },
+    /// A model file's content does not match its stored SHA-256 digest, has no digest, or is
+    /// not in the canonical form the digest is defined over: the file was damaged or altered
+    /// after it was written (see [`crate::io`]).
+    #[error("integrity check failed for {path}: {reason}")]
+    Integrity {
+        /// The file (or `"<memory>"` for bytes).
+        path: String,
+        /// What did not match.
+        reason: String,
+    },
+    /// A model file's signature is missing, malformed, of another kind than the key, or was
+    /// not made with the key it was checked against (see [`crate::io::load_verified`]).
+    #[error("authenticity check failed for {path}: {reason}")]
+    Authenticity {
+        /// The file (or `"<memory>"` for bytes).
+        path: String,
+        /// Why the file was refused.
+        reason: String,
+    },
 }
 
 impl Error {

@@ -42,6 +42,7 @@ pub mod data;
 pub mod error;
 pub mod gradcheck;
 pub mod init;
+pub mod io;
 pub mod layer;
 pub mod loss;
 pub mod metrics;

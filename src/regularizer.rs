@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Result, check_non_negative};
 
 /// A penalty on a layer's weights that is added to the loss.
@@ -22,6 +24,56 @@ pub trait Regularizer: Send + Sync + fmt::Debug {
     fn add_grad(&self, w: &[f32], grad: &mut [f32]);
     /// A boxed copy.
     fn clone_box(&self) -> Box<dyn Regularizer>;
+    /// A complete, serializable description, from which [`from_spec`] rebuilds an equal
+    /// regularizer; `None` (the default) for custom regularizers, which model files then
+    /// refuse to save.
+    fn spec(&self) -> Option<RegularizerSpec> {
+        None
+    }
+}
+
+/// A serializable description of a built-in regularizer (stored in model files as
+/// `{"kind": "l2", "l2": 0.0001}`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RegularizerSpec {
+    /// [`L1`]`(l1)`.
+    L1 {
+        /// The strength.
+        #[serde(with = "crate::layer::exact_f32")]
+        l1: f32,
+    },
+    /// [`L2`]`(l2)`.
+    L2 {
+        /// The strength.
+        #[serde(with = "crate::layer::exact_f32")]
+        l2: f32,
+    },
+    /// [`ElasticNet`]`::new(l1, l2)`.
+    ElasticNet {
+        /// The L1 strength.
+        #[serde(with = "crate::layer::exact_f32")]
+        l1: f32,
+        /// The L2 strength.
+        #[serde(with = "crate::layer::exact_f32")]
+        l2: f32,
+    },
+}
+
+/// The regularizer `spec` describes (the inverse of [`Regularizer::spec`]). Strengths are
+/// checked when the layer holding the regularizer is built.
+///
+/// ```
+/// use trustnn::regularizer::{from_spec, Regularizer, RegularizerSpec, L2};
+/// let r = from_spec(&L2(1e-4).spec().unwrap());
+/// assert_eq!(r.spec(), Some(RegularizerSpec::L2 { l2: 1e-4 }));
+/// ```
+pub fn from_spec(spec: &RegularizerSpec) -> Box<dyn Regularizer> {
+    match *spec {
+        RegularizerSpec::L1 { l1 } => Box::new(L1(l1)),
+        RegularizerSpec::L2 { l2 } => Box::new(L2(l2)),
+        RegularizerSpec::ElasticNet { l1, l2 } => Box::new(ElasticNet::new(l1, l2)),
+    }
 }
 
 impl Clone for Box<dyn Regularizer> {
@@ -60,6 +112,12 @@ impl Regularizer for ElasticNet {
     fn name(&self) -> &'static str {
         "elastic_net"
     }
+    fn spec(&self) -> Option<RegularizerSpec> {
+        Some(RegularizerSpec::ElasticNet {
+            l1: self.l1,
+            l2: self.l2,
+        })
+    }
     fn validate(&self) -> Result<()> {
         check_non_negative("ElasticNet.l1", self.l1)?;
         check_non_negative("ElasticNet.l2", self.l2)
@@ -83,6 +141,9 @@ impl Regularizer for L1 {
     fn name(&self) -> &'static str {
         "l1"
     }
+    fn spec(&self) -> Option<RegularizerSpec> {
+        Some(RegularizerSpec::L1 { l1: self.0 })
+    }
     fn validate(&self) -> Result<()> {
         check_non_negative("L1.lambda", self.0)
     }
@@ -104,6 +165,9 @@ pub struct L2(pub f32);
 impl Regularizer for L2 {
     fn name(&self) -> &'static str {
         "l2"
+    }
+    fn spec(&self) -> Option<RegularizerSpec> {
+        Some(RegularizerSpec::L2 { l2: self.0 })
     }
     fn validate(&self) -> Result<()> {
         check_non_negative("L2.lambda", self.0)

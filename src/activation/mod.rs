@@ -70,6 +70,13 @@ pub trait Activation: Send + Sync + fmt::Debug {
         Ok(())
     }
 
+    /// The numeric parameters, by name (`[("alpha", 0.01)]` for a leaky ReLU); empty for
+    /// activations without parameters. Together with [`Activation::name`] they describe the
+    /// activation completely, so [`from_spec`] can rebuild it (model files store both).
+    fn params(&self) -> Vec<(&'static str, f32)> {
+        Vec::new()
+    }
+
     /// Writes `y = f(x)`.
     fn forward(&self, x: ArrayView2<'_, f32>, y: ArrayViewMut2<'_, f32>);
 
@@ -100,6 +107,10 @@ pub trait Elementwise: Clone + Send + Sync + fmt::Debug + 'static {
     fn validate(&self) -> Result<()> {
         Ok(())
     }
+    /// The numeric parameters by name (see [`Activation::params`]); empty by default.
+    fn params(&self) -> Vec<(&'static str, f32)> {
+        Vec::new()
+    }
     /// `f(x)`.
     fn f(&self, x: f32) -> f32;
     /// `f'(x)`, given also `y = f(x)` (cheaper for sigmoid and tanh).
@@ -112,6 +123,9 @@ impl<T: Elementwise> Activation for T {
     }
     fn validate(&self) -> Result<()> {
         Elementwise::validate(self)
+    }
+    fn params(&self) -> Vec<(&'static str, f32)> {
+        Elementwise::params(self)
     }
     fn forward(&self, x: ArrayView2<'_, f32>, y: ArrayViewMut2<'_, f32>) {
         Zip::from(y).and(x).for_each(|y, &x| *y = self.f(x));
@@ -189,4 +203,78 @@ pub fn by_name(name: &str) -> Result<Box<dyn Activation>> {
             });
         }
     })
+}
+
+/// The activation called `name` with the numeric parameters `params`, validated: the
+/// inverse of ([`Activation::name`], [`Activation::params`]), used to rebuild activations
+/// from model files.
+///
+/// Starts from [`by_name`]'s activation (PyTorch's defaults) and sets each named parameter:
+/// `"alpha"` for `leaky_relu` and `elu`, `"beta"` and `"threshold"` for `softplus`.
+/// Parameters not given keep their defaults. Fails with [`Error::UnknownName`] for an
+/// unknown activation or a parameter the activation does not have (or one given twice), and
+/// with [`Error::InvalidConfig`] if the resulting activation does not validate.
+///
+/// ```
+/// use trustnn::activation::{from_spec, Activation, LeakyRelu};
+/// let act = from_spec("leaky_relu", &[("alpha", 0.2)])?;
+/// assert_eq!(act.params(), LeakyRelu::new(0.2).params());
+/// assert!(from_spec("relu", &[("alpha", 0.2)]).is_err());
+/// # Ok::<(), trustnn::Error>(())
+/// ```
+pub fn from_spec<S: AsRef<str>>(name: &str, params: &[(S, f32)]) -> Result<Box<dyn Activation>> {
+    let unknown_param = |param: &str, known: &[&str]| Error::UnknownName {
+        context: format!("parameters of activation {name:?}"),
+        name: param.to_string(),
+        known: if known.is_empty() {
+            "(none)".to_string()
+        } else {
+            known.join(", ")
+        },
+    };
+    for (i, (p, _)) in params.iter().enumerate() {
+        if params[..i].iter().any(|(q, _)| q.as_ref() == p.as_ref()) {
+            return Err(Error::config(
+                format!("activation {name:?} parameter {:?}", p.as_ref()),
+                "given twice",
+                "each parameter may be given once",
+            ));
+        }
+    }
+    let act: Box<dyn Activation> = match name {
+        "leaky_relu" | "elu" => {
+            let mut alpha = if name == "elu" { 1.0 } else { 0.01 };
+            for (p, v) in params {
+                match p.as_ref() {
+                    "alpha" => alpha = *v,
+                    other => return Err(unknown_param(other, &["alpha"])),
+                }
+            }
+            if name == "elu" {
+                Box::new(Elu::new(alpha))
+            } else {
+                Box::new(LeakyRelu::new(alpha))
+            }
+        }
+        "softplus" => {
+            let mut sp = Softplus::default();
+            for (p, v) in params {
+                match p.as_ref() {
+                    "beta" => sp.beta = *v,
+                    "threshold" => sp.threshold = *v,
+                    other => return Err(unknown_param(other, &["beta", "threshold"])),
+                }
+            }
+            Box::new(sp)
+        }
+        _ => {
+            let act = by_name(name)?;
+            if let Some((p, _)) = params.first() {
+                return Err(unknown_param(p.as_ref(), &[]));
+            }
+            act
+        }
+    };
+    act.validate()?;
+    Ok(act)
 }

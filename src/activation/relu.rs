@@ -83,6 +83,9 @@ impl Elementwise for LeakyRelu {
     fn validate(&self) -> Result<()> {
         check_finite("LeakyRelu.alpha", self.alpha)
     }
+    fn params(&self) -> Vec<(&'static str, f32)> {
+        vec![("alpha", self.alpha)]
+    }
     #[inline]
     fn f(&self, x: f32) -> f32 {
         if x > 0.0 { x } else { x * self.alpha }
@@ -137,6 +140,9 @@ impl Elementwise for Elu {
     }
     fn validate(&self) -> Result<()> {
         check_finite("Elu.alpha", self.alpha)
+    }
+    fn params(&self) -> Vec<(&'static str, f32)> {
+        vec![("alpha", self.alpha)]
     }
     #[inline]
     fn f(&self, x: f32) -> f32 {

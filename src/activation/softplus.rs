@@ -67,6 +67,9 @@ impl Elementwise for Softplus {
         }
         Ok(())
     }
+    fn params(&self) -> Vec<(&'static str, f32)> {
+        vec![("beta", self.beta), ("threshold", self.threshold)]
+    }
     #[inline]
     fn f(&self, x: f32) -> f32 {
         let bx = self.beta * x;

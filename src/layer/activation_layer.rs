@@ -1,7 +1,7 @@
 //! [`ActivationLayer`]: applies an [`Activation`] to every sample.
 
-use super::{Layer, Mode, check_grad};
-use crate::activation::Activation;
+use super::{Layer, LayerSpec, Mode, check_grad, same_debug};
+use crate::activation::{self, Activation};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -71,6 +71,23 @@ impl Layer for ActivationLayer {
 
     fn activation_name(&self) -> Option<&'static str> {
         Some(self.activation.name())
+    }
+
+    /// The activation's name and parameters; `None` for a custom activation, i.e. one that
+    /// [`activation::from_spec`] does not rebuild exactly (compared by its `Debug` form).
+    fn spec(&self) -> Option<LayerSpec> {
+        let params: Vec<(String, f32)> = self
+            .activation
+            .params()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let name = self.activation.name();
+        let rebuilt = activation::from_spec(name, &params).ok()?;
+        same_debug(&rebuilt, &self.activation).then(|| LayerSpec::Activation {
+            activation: name.to_string(),
+            params,
+        })
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

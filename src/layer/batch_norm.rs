@@ -4,7 +4,7 @@
 //! Ioffe and Szegedy, "Batch Normalization: Accelerating Deep Network Training by Reducing
 //! Internal Covariate Shift", ICML 2015.
 
-use super::{Layer, Mode, Param, ParamKind, check_grad, check_input};
+use super::{Layer, LayerSpec, Mode, Param, ParamKind, check_grad, check_input};
 use crate::error::{Error, Result, check_positive};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -307,6 +307,15 @@ impl Layer for BatchNorm {
 
     fn kind(&self) -> &'static str {
         "batch_norm"
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::BatchNorm {
+            num_features: self.num_features,
+            eps: self.eps,
+            momentum: self.momentum,
+            affine: self.affine,
+        })
     }
 
     fn input_shape(&self) -> Option<Vec<usize>> {

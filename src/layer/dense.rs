@@ -3,7 +3,7 @@
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView1, ArrayViewMut2, Axis, Zip};
 
-use super::{Layer, Mode, Param, ParamKind, check_grad, check_input};
+use super::{Layer, LayerSpec, Mode, Param, ParamKind, check_grad, check_input};
 use crate::error::{Error, Result};
 use crate::init::Initializer;
 use crate::regularizer::Regularizer;
@@ -102,6 +102,12 @@ impl Dense {
         self
     }
 
+    /// A boxed penalty on the weights (as [`Dense::regularizer`]).
+    pub(crate) fn with_boxed_regularizer(mut self, reg: Box<dyn Regularizer>) -> Self {
+        self.regularizer = Some(reg);
+        self
+    }
+
     /// Sets the layer's name (otherwise the model names it `dense`, `dense_1`, ...).
     pub fn named(mut self, name: &str) -> Self {
         self.set_name(name);
@@ -158,6 +164,23 @@ impl Layer for Dense {
 
     fn input_shape(&self) -> Option<Vec<usize>> {
         Some(vec![self.in_features])
+    }
+
+    /// `None` if the layer has a custom regularizer (one without a
+    /// [`Regularizer::spec`](crate::regularizer::Regularizer::spec)).
+    fn spec(&self) -> Option<LayerSpec> {
+        let regularizer = match &self.regularizer {
+            Some(r) => Some(r.spec()?),
+            None => None,
+        };
+        Some(LayerSpec::Dense {
+            in_features: self.in_features,
+            out_features: self.out_features,
+            bias: self.use_bias,
+            weight_init: self.weight_init.into(),
+            bias_init: self.bias_init.into(),
+            regularizer,
+        })
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

@@ -6,7 +6,7 @@
 
 use rand::Rng as _;
 
-use super::{Layer, Mode, check_grad};
+use super::{Layer, LayerSpec, Mode, check_grad};
 use crate::error::{Error, Result, check_in_range};
 use crate::rng::{Rng, fork};
 use crate::tensor::Tensor;
@@ -111,6 +111,10 @@ impl Layer for Dropout {
 
     fn kind(&self) -> &'static str {
         "dropout"
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::Dropout { rate: self.rate })
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

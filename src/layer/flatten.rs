@@ -1,6 +1,6 @@
 //! [`Flatten`]: reshapes each sample to one row.
 
-use super::{Layer, Mode, check_grad};
+use super::{Layer, LayerSpec, Mode, check_grad};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -41,6 +41,10 @@ impl Layer for Flatten {
 
     fn kind(&self) -> &'static str {
         "flatten"
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::Flatten)
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

@@ -14,12 +14,15 @@ mod batch_norm;
 mod dense;
 mod dropout;
 mod flatten;
+mod spec;
 
 pub use activation_layer::ActivationLayer;
 pub use batch_norm::BatchNorm;
 pub use dense::Dense;
 pub use dropout::Dropout;
 pub use flatten::Flatten;
+pub use spec::{InitSpec, LayerSpec, from_spec};
+pub(crate) use spec::{exact_f32, same_debug};
 
 use std::fmt;
 
@@ -192,6 +195,16 @@ pub trait Layer: Send + fmt::Debug {
     /// model); layers override it to skip that work.
     fn backward_params(&mut self, grad_out: &Tensor) -> Result<()> {
         self.backward(grad_out).map(|_| ())
+    }
+
+    /// A complete description of the layer's configuration (not its weights), from which
+    /// [`from_spec`] rebuilds an equal layer; model files ([`crate::io`]) store it.
+    ///
+    /// The default, `None`, means "this layer cannot be saved": saving a model that
+    /// contains it fails with an error naming the layer. Built-in layers return `Some`
+    /// unless they hold a custom part (an activation or regularizer without a spec).
+    fn spec(&self) -> Option<LayerSpec> {
+        None
     }
 
     /// The layer's parameters and buffers.

@@ -3,6 +3,7 @@
 //!
 //! Reference: Zeiler, "ADADELTA: An Adaptive Learning Rate Method", arXiv:1212.5701 (2012).
 
+use super::OptimizerSpec;
 use super::{Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, check_unit, lr_to_f64};
 use crate::error::Result;
 
@@ -80,6 +81,15 @@ impl Optimizer for Adadelta {
         "adadelta"
     }
 
+    fn spec(&self) -> Result<OptimizerSpec> {
+        Ok(OptimizerSpec::Adadelta {
+            lr: self.lr,
+            rho: self.rho,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+        })
+    }
+
     fn validate(&self) -> Result<()> {
         check_lr("Adadelta.lr", self.lr as f32)?;
         check_unit("Adadelta.rho", self.rho)?;
@@ -122,5 +132,27 @@ impl Optimizer for Adadelta {
 
     fn set_state(&mut self, state: OptimizerState) {
         self.state = state;
+    }
+}
+
+impl Adadelta {
+    /// The optimizer an [`OptimizerSpec::Adadelta`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::Adadelta {
+            lr,
+            rho,
+            eps,
+            weight_decay,
+        } = *spec
+        else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        Adadelta {
+            lr,
+            rho,
+            eps,
+            weight_decay,
+            state: OptimizerState::default(),
+        }
     }
 }

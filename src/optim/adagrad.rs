@@ -4,6 +4,7 @@
 //! Reference: Duchi, Hazan & Singer, "Adaptive Subgradient Methods for Online Learning and
 //! Stochastic Optimization", JMLR 12 (2011).
 
+use super::OptimizerSpec;
 use super::{Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, lr_to_f64};
 use crate::error::Result;
 
@@ -89,6 +90,16 @@ impl Optimizer for Adagrad {
         "adagrad"
     }
 
+    fn spec(&self) -> Result<OptimizerSpec> {
+        Ok(OptimizerSpec::Adagrad {
+            lr: self.lr,
+            lr_decay: self.lr_decay,
+            weight_decay: self.weight_decay,
+            initial_accumulator_value: self.initial_accumulator_value,
+            eps: self.eps,
+        })
+    }
+
     fn validate(&self) -> Result<()> {
         check_lr("Adagrad.lr", self.lr as f32)?;
         check_non_negative64("Adagrad.lr_decay", self.lr_decay)?;
@@ -133,5 +144,29 @@ impl Optimizer for Adagrad {
 
     fn set_state(&mut self, state: OptimizerState) {
         self.state = state;
+    }
+}
+
+impl Adagrad {
+    /// The optimizer an [`OptimizerSpec::Adagrad`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::Adagrad {
+            lr,
+            lr_decay,
+            weight_decay,
+            initial_accumulator_value,
+            eps,
+        } = *spec
+        else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        Adagrad {
+            lr,
+            lr_decay,
+            weight_decay,
+            initial_accumulator_value,
+            eps,
+            state: OptimizerState::default(),
+        }
     }
 }

@@ -5,8 +5,8 @@
 //! AMSGrad: Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018.
 
 use super::{
-    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr, check_non_negative64, lerp,
-    lr_to_f64, nan_max,
+    Optimizer, OptimizerSpec, OptimizerState, WeightDecay, begin_update, check_beta, check_lr,
+    check_non_negative64, lerp, lr_to_f64, nan_max,
 };
 use crate::error::Result;
 
@@ -65,6 +65,32 @@ impl AdamHyper {
             eps: 1e-8,
             weight_decay,
             amsgrad: false,
+        }
+    }
+
+    /// The hyperparameters as `(lr, beta1, beta2, eps, weight_decay, amsgrad)`.
+    pub(crate) fn parts(&self) -> (f64, f64, f64, f64, WeightDecay, bool) {
+        (
+            self.lr,
+            self.beta1,
+            self.beta2,
+            self.eps,
+            self.weight_decay,
+            self.amsgrad,
+        )
+    }
+
+    /// From [`AdamHyper::parts`].
+    pub(crate) fn from_parts(
+        (lr, beta1, beta2, eps, weight_decay, amsgrad): (f64, f64, f64, f64, WeightDecay, bool),
+    ) -> Self {
+        AdamHyper {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            amsgrad,
         }
     }
 
@@ -214,11 +240,42 @@ impl Adam {
         self.hp.amsgrad = amsgrad;
         self
     }
+
+    /// The optimizer an [`OptimizerSpec::Adam`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            amsgrad,
+        } = *spec
+        else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        Adam {
+            hp: AdamHyper::from_parts((lr, beta1, beta2, eps, weight_decay, amsgrad)),
+            state: OptimizerState::default(),
+        }
+    }
 }
 
 impl Optimizer for Adam {
     fn name(&self) -> &'static str {
         "adam"
+    }
+
+    fn spec(&self) -> Result<OptimizerSpec> {
+        let (lr, beta1, beta2, eps, weight_decay, amsgrad) = self.hp.parts();
+        Ok(OptimizerSpec::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            amsgrad,
+        })
     }
 
     fn validate(&self) -> Result<()> {

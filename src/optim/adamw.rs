@@ -3,6 +3,7 @@
 //! Reference: Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019
 //! (on top of Kingma & Ba's Adam, ICLR 2015).
 
+use super::OptimizerSpec;
 use super::adam::AdamHyper;
 use super::{Optimizer, OptimizerState, WeightDecay, check_lr, lr_to_f64};
 use crate::error::Result;
@@ -82,6 +83,18 @@ impl Optimizer for AdamW {
         "adamw"
     }
 
+    fn spec(&self) -> Result<OptimizerSpec> {
+        let (lr, beta1, beta2, eps, weight_decay, amsgrad) = self.hp.parts();
+        Ok(OptimizerSpec::AdamW {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            amsgrad,
+        })
+    }
+
     fn validate(&self) -> Result<()> {
         self.hp.validate("AdamW")
     }
@@ -106,5 +119,26 @@ impl Optimizer for AdamW {
 
     fn set_state(&mut self, state: OptimizerState) {
         self.state = state;
+    }
+}
+
+impl AdamW {
+    /// The optimizer an [`OptimizerSpec::AdamW`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::AdamW {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            amsgrad,
+        } = *spec
+        else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        AdamW {
+            hp: AdamHyper::from_parts((lr, beta1, beta2, eps, weight_decay, amsgrad)),
+            state: OptimizerState::default(),
+        }
     }
 }

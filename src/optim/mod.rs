@@ -67,6 +67,7 @@ mod nadam;
 mod radam;
 mod rmsprop;
 mod sgd;
+mod spec;
 
 pub mod schedule;
 
@@ -78,9 +79,12 @@ pub use nadam::NAdam;
 pub use radam::RAdam;
 pub use rmsprop::RmsProp;
 pub use sgd::{Momentum, Sgd};
+pub use spec::{OptimizerSpec, from_spec};
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -222,6 +226,14 @@ pub trait Optimizer: Send + fmt::Debug {
 
     /// Replaces the per-parameter state (to resume training).
     fn set_state(&mut self, state: OptimizerState);
+
+    /// A complete description of the hyperparameters (the current learning rate
+    /// included, the state excluded), from which [`from_spec`] rebuilds an equal optimizer;
+    /// model files store it. The default fails with [`Error::Format`]: a custom optimizer
+    /// that does not implement this cannot be saved.
+    fn spec(&self) -> Result<OptimizerSpec> {
+        Err(spec::no_spec(self.name()))
+    }
 }
 
 /// The names [`by_name`] knows, in the order it lists them in errors.
@@ -293,7 +305,8 @@ pub fn by_name(name: &str, lr: f32) -> Result<Box<dyn Optimizer>> {
 ///
 /// PyTorch's `weight_decay = λ` with `decoupled_weight_decay = False` is [`WeightDecay::L2`];
 /// with `decoupled_weight_decay = True` (and in `AdamW`) it is [`WeightDecay::Decoupled`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum WeightDecay {
     /// No weight decay (PyTorch's `weight_decay = 0`).
     None,

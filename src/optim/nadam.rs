@@ -3,6 +3,7 @@
 //! Reference: Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016 workshop
 //! track; the momentum schedule `μ_t = β₁·(1 − ½·0.96^(t·ψ))` is PyTorch's (and Dozat's).
 
+use super::OptimizerSpec;
 use super::{
     Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr, check_non_negative64, lerp,
     lr_to_f64,
@@ -116,6 +117,17 @@ impl Optimizer for NAdam {
         "nadam"
     }
 
+    fn spec(&self) -> Result<OptimizerSpec> {
+        Ok(OptimizerSpec::NAdam {
+            lr: self.lr,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+            momentum_decay: self.momentum_decay,
+        })
+    }
+
     fn validate(&self) -> Result<()> {
         check_lr("NAdam.lr", self.lr as f32)?;
         check_beta("NAdam.beta1", self.beta1)?;
@@ -194,5 +206,31 @@ impl Optimizer for NAdam {
 
     fn set_state(&mut self, state: OptimizerState) {
         self.state = state;
+    }
+}
+
+impl NAdam {
+    /// The optimizer an [`OptimizerSpec::NAdam`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::NAdam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            momentum_decay,
+        } = *spec
+        else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        NAdam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            momentum_decay,
+            state: OptimizerState::default(),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! Reference: Liu, Jiang, He, Chen, Liu, Gao & Han, "On the Variance of the Adaptive
 //! Learning Rate and Beyond", ICLR 2020.
 
+use super::OptimizerSpec;
 use super::{
     Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr, check_non_negative64, lerp,
     lr_to_f64,
@@ -103,6 +104,16 @@ impl Optimizer for RAdam {
         "radam"
     }
 
+    fn spec(&self) -> Result<OptimizerSpec> {
+        Ok(OptimizerSpec::RAdam {
+            lr: self.lr,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+        })
+    }
+
     fn validate(&self) -> Result<()> {
         check_lr("RAdam.lr", self.lr as f32)?;
         check_beta("RAdam.beta1", self.beta1)?;
@@ -178,5 +189,29 @@ impl Optimizer for RAdam {
 
     fn set_state(&mut self, state: OptimizerState) {
         self.state = state;
+    }
+}
+
+impl RAdam {
+    /// The optimizer an [`OptimizerSpec::RAdam`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::RAdam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+        } = *spec
+        else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        RAdam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            state: OptimizerState::default(),
+        }
     }
 }

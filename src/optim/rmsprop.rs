@@ -4,6 +4,7 @@
 //! Machine Learning (2012); the centered variant: Graves, "Generating Sequences With
 //! Recurrent Neural Networks", arXiv:1308.0850 (2013).
 
+use super::OptimizerSpec;
 use super::{
     Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, check_unit, lerp, lr_to_f64,
 };
@@ -103,6 +104,17 @@ impl Optimizer for RmsProp {
         "rmsprop"
     }
 
+    fn spec(&self) -> Result<OptimizerSpec> {
+        Ok(OptimizerSpec::RmsProp {
+            lr: self.lr,
+            alpha: self.alpha,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+            momentum: self.momentum,
+            centered: self.centered,
+        })
+    }
+
     fn validate(&self) -> Result<()> {
         check_lr("RmsProp.lr", self.lr as f32)?;
         check_unit("RmsProp.alpha", self.alpha)?;
@@ -187,5 +199,31 @@ impl Optimizer for RmsProp {
 
     fn set_state(&mut self, state: OptimizerState) {
         self.state = state;
+    }
+}
+
+impl RmsProp {
+    /// The optimizer an [`OptimizerSpec::RmsProp`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::RmsProp {
+            lr,
+            alpha,
+            eps,
+            weight_decay,
+            momentum,
+            centered,
+        } = *spec
+        else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        RmsProp {
+            lr,
+            alpha,
+            eps,
+            weight_decay,
+            momentum,
+            centered,
+            state: OptimizerState::default(),
+        }
     }
 }

@@ -6,8 +6,8 @@
 //! initialization and momentum in deep learning" (ICML 2013), as PyTorch implements it.
 
 use super::{
-    Optimizer, OptimizerState, ParamState, begin_update, check_lr, check_non_negative64, check_positive64,
-    lr_to_f64,
+    Optimizer, OptimizerSpec, OptimizerState, ParamState, begin_update, check_lr, check_non_negative64,
+    check_positive64, lr_to_f64,
 };
 use crate::error::{Error, Result};
 
@@ -16,7 +16,8 @@ use crate::error::{Error, Result};
 /// PyTorch's three arguments `(momentum, dampening, nesterov)` map to these variants; see
 /// [`Momentum::from_torch`]. Nesterov momentum needs zero dampening, which the variant
 /// enforces by not having one.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Momentum {
     /// Plain SGD: `θ ← θ − lr·g`.
     None,
@@ -167,11 +168,37 @@ impl Sgd {
     pub fn momentum_kind(&self) -> Momentum {
         self.momentum
     }
+
+    /// The optimizer an [`OptimizerSpec::Sgd`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::Sgd {
+            lr,
+            momentum,
+            weight_decay,
+        } = *spec
+        else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        Sgd {
+            lr,
+            momentum,
+            weight_decay,
+            state: OptimizerState::default(),
+        }
+    }
 }
 
 impl Optimizer for Sgd {
     fn name(&self) -> &'static str {
         "sgd"
+    }
+
+    fn spec(&self) -> Result<OptimizerSpec> {
+        Ok(OptimizerSpec::Sgd {
+            lr: self.lr,
+            momentum: self.momentum,
+            weight_decay: self.weight_decay,
+        })
     }
 
     fn validate(&self) -> Result<()> {
