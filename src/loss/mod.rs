@@ -115,6 +115,12 @@ pub trait Loss: Send + Sync + fmt::Debug {
         Ok(())
     }
 
+    /// The loss' parameters by name (Huber's `delta`); empty for parameter-free losses. Model
+    /// files store them so that [`by_name`] plus these rebuild the same loss.
+    fn params(&self) -> Vec<(&'static str, f32)> {
+        Vec::new()
+    }
+
     /// What the model's output should be for this loss.
     fn output_kind(&self) -> OutputKind;
 

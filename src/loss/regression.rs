@@ -175,6 +175,10 @@ impl Default for Huber {
 }
 
 impl Loss for Huber {
+    fn params(&self) -> Vec<(&'static str, f32)> {
+        vec![("delta", self.delta)]
+    }
+
     fn name(&self) -> &'static str {
         "huber"
     }
