@@ -316,3 +316,75 @@ fn bar_chart_rejects_mismatched_lengths_and_non_finite_values() {
     let err = plot::bar_chart(&[], &[], dir.join("c.png"), "t", "x").unwrap_err();
     assert!(matches!(err, Error::EmptyInput { .. }), "{err}");
 }
+
+fn diagnostics_history() -> History {
+    let mut h = History::default();
+    for e in 0..5 {
+        h.push("loss", 1.0 / (e + 1) as f32);
+        h.push("diag/dense/weight_norm", 1.0 + e as f32 * 0.1);
+        h.push("diag/dense/grad_norm", 0.5 / (e + 1) as f32);
+        h.push("diag/dense/update_ratio", 1e-3);
+        h.push("diag/dense_1/weight_norm", 2.0 + e as f32 * 0.05);
+        h.push("diag/activation/dead_fraction", 0.1 * e as f32);
+    }
+    h
+}
+
+#[test]
+fn training_diagnostics_png_and_svg_show_each_quantity() {
+    let dir = out_dir("training_diagnostics");
+    let png = dir.join("diag.png");
+    trustnn::plot::training_diagnostics(&diagnostics_history(), &png, "diagnostics").unwrap();
+    assert_png(&png, (1024, 768));
+    let svg = dir.join("diag.svg");
+    trustnn::plot::training_diagnostics(&diagnostics_history(), &svg, "diagnostics").unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for q in [
+        "weight_norm",
+        "grad_norm",
+        "update_ratio",
+        "dead_fraction",
+        "dense_1",
+    ] {
+        assert!(text.contains(q), "{q} missing from the SVG");
+    }
+}
+
+#[test]
+fn learning_curves_leave_diagnostics_out() {
+    let dir = out_dir("curves_without_diag");
+    let svg = dir.join("curves.svg");
+    trustnn::plot::learning_curves(&diagnostics_history(), &svg, "curves").unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(!text.contains("weight_norm"));
+}
+
+#[test]
+fn training_diagnostics_without_diag_series_is_an_empty_input_error() {
+    let dir = out_dir("diag_empty");
+    let err = trustnn::plot::training_diagnostics(&history(), dir.join("d.png"), "t").unwrap_err();
+    assert!(matches!(err, trustnn::Error::EmptyInput { .. }), "{err}");
+}
+
+#[test]
+fn reliability_diagram_plots_the_bins_and_reports_the_ece() {
+    use trustnn::monitor::expected_calibration_error;
+    let proba = trustnn::Tensor::from_rows(&[[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.4, 0.6]]).unwrap();
+    let cal = expected_calibration_error(&proba, &[0, 1, 1, 1], 5).unwrap();
+    let dir = out_dir("reliability");
+    let svg = dir.join("rel.svg");
+    trustnn::plot::reliability_diagram(&cal, &svg, "reliability").unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains(&format!("ECE {:.4}", cal.ece)),
+        "title with the ECE missing"
+    );
+    assert_png(
+        &{
+            let p = dir.join("rel.png");
+            trustnn::plot::reliability_diagram(&cal, &p, "reliability").unwrap();
+            p
+        },
+        (1024, 768),
+    );
+}

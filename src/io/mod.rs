@@ -802,7 +802,11 @@ fn check_unique<'a>(names: impl Iterator<Item = &'a str>, what: &str) -> Result<
 /// original (by `Debug`), so a custom loss is refused rather than saved as a different one.
 fn loss_entry(loss: &dyn Loss) -> Result<LossEntry> {
     let name = loss.name();
-    let params: Vec<(String, f32)> = loss.params().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let params: Vec<(String, f32)> = loss
+        .params()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let entry = LossEntry {
         name: name.to_string(),
         params,

@@ -25,8 +25,10 @@ impl<'a> LearningCurves<'a> {
             return Err(Error::empty("plot::learning_curves: the history has no epochs"));
         }
         // Quantities: each series name without its `val_` prefix, `loss` first.
+        // Diagnostics (`diag/...`) have their own plot, `training_diagnostics`.
         let mut bases: Vec<&str> = history
             .names()
+            .filter(|n| !n.starts_with("diag/"))
             .map(|n| n.strip_prefix("val_").unwrap_or(n))
             .collect();
         bases.sort_by_key(|b| (*b != "loss", *b));
@@ -43,6 +45,47 @@ impl<'a> LearningCurves<'a> {
                 Panel { name: base, lines }
             })
             .collect();
+        Ok(LearningCurves {
+            title,
+            epochs: history.epochs(),
+            panels,
+        })
+    }
+}
+
+impl<'a> LearningCurves<'a> {
+    /// The per-layer training diagnostics: one panel per quantity (`weight_norm`,
+    /// `grad_norm`, `update_ratio`, `dead_fraction`, `saturated_fraction`), one line per layer.
+    pub(super) fn diagnostics(history: &'a History, title: &'a str) -> Result<Self> {
+        let mut panels: Vec<Panel<'a>> = Vec::new();
+        for (name, values) in history.series() {
+            let Some(rest) = name.strip_prefix("diag/") else {
+                continue;
+            };
+            let Some((layer, quantity)) = rest.rsplit_once('/') else {
+                continue;
+            };
+            match panels.iter_mut().find(|p| p.name == quantity) {
+                Some(p) => p.lines.push((layer, values.as_slice())),
+                None => panels.push(Panel {
+                    name: quantity,
+                    lines: vec![(layer, values.as_slice())],
+                }),
+            }
+        }
+        if panels.is_empty() {
+            return Err(Error::empty(
+                "plot::training_diagnostics: the history has no diagnostics (fit with FitConfig::diagnostics(true))",
+            ));
+        }
+        let order = [
+            "weight_norm",
+            "grad_norm",
+            "update_ratio",
+            "dead_fraction",
+            "saturated_fraction",
+        ];
+        panels.sort_by_key(|p| order.iter().position(|o| *o == p.name).unwrap_or(order.len()));
         Ok(LearningCurves {
             title,
             epochs: history.epochs(),

@@ -156,6 +156,12 @@ impl Figure {
         self.render(path.as_ref(), &chart)
     }
 
+    /// [`training_diagnostics`] at this figure's size.
+    pub fn training_diagnostics(&self, history: &History, path: impl AsRef<Path>, title: &str) -> Result<()> {
+        let chart = curves::LearningCurves::diagnostics(history, title)?;
+        self.render(path.as_ref(), &chart)
+    }
+
     /// [`line_chart`] at this figure's size.
     pub fn line_chart(
         &self,
@@ -260,6 +266,44 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, png::E
 /// `.png`/`.svg` is [`Error::InvalidConfig`]; a file that cannot be written is [`Error::Io`].
 pub fn learning_curves(history: &History, path: impl AsRef<Path>, title: &str) -> Result<()> {
     Figure::default().learning_curves(history, path, title)
+}
+
+/// The per-layer training diagnostics recorded by `fit` with
+/// [`FitConfig::diagnostics`](crate::FitConfig::diagnostics): one panel per quantity (weight
+/// norm, gradient norm, update-to-weight ratio, dead ReLU fraction, saturated fraction), one
+/// line per layer, epochs on x; drawn to `path` (`.png` or `.svg`) at 1024×768.
+///
+/// Errors: a history without `diag/` series is [`Error::EmptyInput`]; the path's extension and
+/// write failures as for [`learning_curves`].
+pub fn training_diagnostics(history: &History, path: impl AsRef<Path>, title: &str) -> Result<()> {
+    Figure::default().training_diagnostics(history, path, title)
+}
+
+/// A reliability diagram: the accuracy of each confidence bin against its mean confidence
+/// (non-empty bins), beside the diagonal of perfect calibration, with the ECE in the title;
+/// drawn to `path` (`.png` or `.svg`) at 1024×768.
+///
+/// Errors: no non-empty bin is [`Error::EmptyInput`]; the path's extension and write failures
+/// as for [`learning_curves`].
+pub fn reliability_diagram(
+    calibration: &crate::monitor::Calibration,
+    path: impl AsRef<Path>,
+    title: &str,
+) -> Result<()> {
+    let model: Vec<(f32, f32)> = calibration
+        .bins
+        .iter()
+        .filter_map(|b| Some((b.mean_confidence? as f32, b.accuracy? as f32)))
+        .collect();
+    if model.is_empty() {
+        return Err(Error::empty("plot::reliability_diagram: every bin is empty"));
+    }
+    let series = vec![
+        ("perfect calibration".to_string(), vec![(0.0, 0.0), (1.0, 1.0)]),
+        ("model".to_string(), model),
+    ];
+    let title = format!("{title} (ECE {:.4})", calibration.ece);
+    line_chart(&series, path, &title, "confidence", "accuracy")
 }
 
 /// Several named curves `(x, y)` in one chart with a legend (e.g. the validation accuracy of
