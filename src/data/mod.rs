@@ -6,5 +6,6 @@
 //! from a seed.
 
 mod dataset;
+pub mod datasets;
 
 pub use dataset::{Dataset, GroupColumn};
