@@ -44,14 +44,18 @@ pub mod gradcheck;
 pub mod init;
 pub mod layer;
 pub mod loss;
+pub mod metrics;
 pub mod model;
 pub mod optim;
+#[cfg(feature = "plots")]
+pub mod plot;
+pub mod progress;
 pub mod regularizer;
 pub mod rng;
 pub mod tensor;
 
 pub use error::{Error, Result};
-pub use model::{Evaluation, FitConfig, History, Metric, Sequential};
+pub use model::{Callback, Control, Evaluation, FitConfig, GradientClip, History, Metric, Sequential};
 pub use tensor::Tensor;
 
 /// The names most programs need: `use trustnn::prelude::*;`.
@@ -67,5 +71,8 @@ pub mod prelude {
     };
     pub use crate::optim::{Adadelta, Adagrad, Adam, AdamW, NAdam, Optimizer, RAdam, RmsProp, Sgd};
     pub use crate::regularizer::{ElasticNet, L1, L2, Regularizer};
-    pub use crate::{Error, Evaluation, FitConfig, History, Metric, Result, Sequential, Tensor};
+    pub use crate::{
+        Callback, Control, Error, Evaluation, FitConfig, GradientClip, History, Metric, Result, Sequential,
+        Tensor,
+    };
 }

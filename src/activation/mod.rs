@@ -44,6 +44,7 @@ pub use gelu::{Gelu, GeluApproximation};
 pub use identity::Identity;
 pub use mish::Mish;
 pub use relu::{Elu, LeakyRelu, Relu, SELU_ALPHA, SELU_SCALE, Selu};
+pub(crate) use sigmoid::sigmoid;
 pub use sigmoid::{Sigmoid, Silu, Swish};
 pub use softmax::Softmax;
 pub use softplus::Softplus;

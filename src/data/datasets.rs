@@ -35,7 +35,7 @@ use std::io::Read;
 
 use flate2::read::GzDecoder;
 
-use crate::data::Dataset;
+use crate::data::{CsvOptions, Dataset, Missing, Task, read_csv_from_reader};
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
@@ -127,7 +127,7 @@ impl fmt::Display for DatasetName {
 
 /// A reader over the decompressed text of a bundled file: comma-separated, one header row of
 /// column names, then [`DatasetName::n_rows`] rows, each line ending in `\n`. Use it to parse
-/// the data yourself (for example with `data::csv::read_csv_from_reader` and your own options).
+/// the data yourself (for example with [`read_csv_from_reader`] and your own options).
 ///
 /// ```
 /// use std::io::{BufRead, BufReader};
@@ -297,4 +297,142 @@ pub fn wine() -> Result<Dataset> {
 /// `StandardScaler` on the training part instead.
 pub fn diabetes() -> Result<Dataset> {
     numeric_dataset(DatasetName::Diabetes, Target::Regression)
+}
+
+/// The `age_group` value of every sample: the name of the first band `(upper, name)` with
+/// `age < upper`, else `last`. Reads the `age` feature.
+fn age_groups(ds: &Dataset, bands: &[(f32, &str)], last: &str) -> Result<Vec<String>> {
+    let col = ds
+        .feature_names()
+        .iter()
+        .position(|n| n == "age")
+        .ok_or_else(|| Error::UnknownName {
+            context: "bundled dataset features".into(),
+            name: "age".into(),
+            known: ds.feature_names().join(", "),
+        })?;
+    Ok(ds
+        .x()
+        .view2()
+        .column(col)
+        .iter()
+        .map(|&age| {
+            bands
+                .iter()
+                .find(|(upper, _)| age < *upper)
+                .map_or(last, |(_, name)| name)
+                .to_string()
+        })
+        .collect())
+}
+
+/// Number of rows of the UCI `adult.data` file (the official training part); they come first.
+pub const ADULT_TRAIN_ROWS: usize = 32561;
+
+/// UCI Adult (census income, Kohavi and Becker, 1996): 48842 people from the 1994 US census,
+/// target `1 = income ">50K"` (11687 rows), `0 = "<=50K"` (37155); class names
+/// `["<=50K", ">50K"]`. Rows are `adult.data` (the first [`ADULT_TRAIN_ROWS`]) then
+/// `adult.test`; [`adult_train_test`] splits them back.
+///
+/// * **Features** (97): the numeric `age`, `education-num`, `capital-gain`, `capital-loss`,
+///   `hours-per-week` as they are (not scaled), and one-hot `workclass`, `education`,
+///   `marital-status`, `occupation`, `relationship`, `native-country` (named
+///   `column_category`, e.g. `workclass_Private`), in the file's column order. `fnlwgt` (a
+///   census sampling weight) is left out.
+/// * **Groups** (not features): `sex` (`Female`, `Male`), `race` (5 census categories) and
+///   `age_group` from `age`: `<25`, `25-44`, `45-64`, `65+`.
+/// * **Missing values**: all rows are kept. The 3620 rows with a `?` (in `workclass`,
+///   `occupation` or `native-country`) get the column's most frequent category
+///   (`Private`, `Prof-specialty`, `United-States`). Papers that drop those rows use 45222;
+///   to do that, parse [`raw_csv`] yourself.
+///
+/// Read with the crate's CSV loader ([`read_csv_from_reader`]) from the embedded text; this
+/// takes about a second in a release build and several in a debug build, so load it once.
+/// See `docs/DATASETS.md` for the known problems of this dataset.
+///
+/// ```no_run
+/// let adult = trustnn::data::datasets::adult()?;
+/// assert_eq!(adult.x().shape(), &[48842, 97]);
+/// assert_eq!(adult.group("sex")?.categories(), ["Female", "Male"]);
+/// # Ok::<(), trustnn::Error>(())
+/// ```
+pub fn adult() -> Result<Dataset> {
+    let opts = CsvOptions::new("income", Task::Classification)
+        .categorical(&[
+            "workclass",
+            "education",
+            "marital-status",
+            "occupation",
+            "relationship",
+            "native-country",
+        ])
+        .groups(&["sex", "race"])
+        .drop(&["fnlwgt", "split"])
+        .missing(Missing::ImputeMostFrequent);
+    let ds = read_csv_from_reader(raw_csv_reader(DatasetName::Adult), &opts)?.dataset;
+    let age_group = age_groups(&ds, &[(25.0, "<25"), (45.0, "25-44"), (65.0, "45-64")], "65+")?;
+    Ok(ds
+        .with_group("age_group", age_group)?
+        .with_class_names(&["<=50K", ">50K"]))
+}
+
+/// [`adult`] split as UCI distributes it: `adult.data` (32561 rows, 7841 `>50K`) for
+/// training and `adult.test` (16281 rows, 3846 `>50K`) for testing, encoded identically
+/// (the encoder and the imputed values come from all 48842 rows).
+pub fn adult_train_test() -> Result<(Dataset, Dataset)> {
+    let ds = adult()?;
+    let train: Vec<usize> = (0..ADULT_TRAIN_ROWS).collect();
+    let test: Vec<usize> = (ADULT_TRAIN_ROWS..ds.len()).collect();
+    Ok((ds.subset(&train)?, ds.subset(&test)?))
+}
+
+/// UCI Statlog German credit (Hofmann, 1994): 1000 loan applicants, target `1 = good`
+/// credit risk (700), `0 = bad` (300); class names `["bad", "good"]`. The UCI file codes the
+/// target `1 = good, 2 = bad`: here the favourable outcome is the positive class, as in AIF360.
+///
+/// * **Features** (55): the numeric `duration`, `credit_amount`, `installment_rate`,
+///   `present_residence_since`, `age`, `number_of_existing_credits`,
+///   `number_of_people_liable_for` (not scaled), and one-hot `status`, `credit_history`,
+///   `purpose`, `savings`, `present_employment`, `other_debtors`, `property`,
+///   `installment_plans`, `housing`, `job`, `telephone`, with the UCI code descriptions as
+///   categories (`status_... < 0 DM`). `personal_status` is left out: in this data every
+///   woman has the same personal-status code, so it would reveal `sex` exactly.
+/// * **Groups** (not features): `sex` (`female`, `male`; derived from the personal-status
+///   attribute as AIF360 does: `A91`/`A93`/`A94` male, `A92`/`A95` female), `age_group` from
+///   `age`: `<25` and `>=25` (AIF360's privileged group is age ≥ 25), and `foreign_worker`
+///   (`yes`, `no`).
+///
+/// UCI's cost matrix makes a bad applicant classified as good 5 times as costly as the
+/// reverse. See `docs/DATASETS.md` for the known problems with the sex coding.
+///
+/// ```
+/// let german = trustnn::data::datasets::german_credit()?;
+/// assert_eq!(german.x().shape(), &[1000, 55]);
+/// assert_eq!(german.class_names(), ["bad", "good"]);
+/// assert_eq!(german.group("age_group")?.categories(), ["<25", ">=25"]);
+/// # Ok::<(), trustnn::Error>(())
+/// ```
+pub fn german_credit() -> Result<Dataset> {
+    let opts = CsvOptions::new("credit", Task::Classification)
+        .categorical(&[
+            "status",
+            "credit_history",
+            "purpose",
+            "savings",
+            "present_employment",
+            "other_debtors",
+            "property",
+            "installment_plans",
+            "housing",
+            "job",
+            "telephone",
+        ])
+        .groups(&["sex", "foreign_worker"])
+        .drop(&["personal_status"])
+        .missing(Missing::Error);
+    let ds = read_csv_from_reader(raw_csv_reader(DatasetName::GermanCredit), &opts)?.dataset;
+    let age_group = age_groups(&ds, &[(25.0, "<25")], ">=25")?;
+    Ok(ds
+        .with_group("age_group", age_group)?
+        .with_class_names(&["bad", "good"]))
 }

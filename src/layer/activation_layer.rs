@@ -69,6 +69,10 @@ impl Layer for ActivationLayer {
         "activation"
     }
 
+    fn activation_name(&self) -> Option<&'static str> {
+        Some(self.activation.name())
+    }
+
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
         Ok(input.to_vec())
     }

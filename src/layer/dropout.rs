@@ -93,6 +93,14 @@ impl Dropout {
 }
 
 impl Layer for Dropout {
+    fn rng(&self) -> Option<&Rng> {
+        self.rng.as_ref()
+    }
+
+    fn rng_mut(&mut self) -> Option<&mut Rng> {
+        self.rng.as_mut()
+    }
+
     fn name(&self) -> &str {
         &self.name
     }

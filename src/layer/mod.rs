@@ -204,6 +204,23 @@ pub trait Layer: Send + fmt::Debug {
         &mut []
     }
 
+    /// The name of the activation this layer applies, if it is an activation layer (used by
+    /// the training diagnostics to count dead and saturated units).
+    fn activation_name(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The layer's own random-number generator, if it draws random numbers (dropout masks);
+    /// saved in checkpoints so that resumed training continues the same random stream.
+    fn rng(&self) -> Option<&Rng> {
+        None
+    }
+
+    /// The layer's random-number generator, mutable (to restore it from a checkpoint).
+    fn rng_mut(&mut self) -> Option<&mut Rng> {
+        None
+    }
+
     /// The regularization penalty of the layer's weights (0 without a regularizer).
     fn penalty(&self) -> f32 {
         0.0

@@ -1,7 +1,8 @@
 //! [`FitConfig`]: how `fit` trains — epochs, batches, shuffling, validation, metrics.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_positive};
 use crate::model::Metric;
+use crate::progress::ProgressMode;
 use crate::tensor::Tensor;
 
 /// Options of [`crate::Sequential::fit`], with Keras' defaults where Keras has one.
@@ -17,8 +18,11 @@ use crate::tensor::Tensor;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct FitConfig {
-    /// Number of passes over the training data (default 1).
+    /// The epoch to stop before: training runs epochs `initial_epoch..epochs` (default 1).
     pub epochs: usize,
+    /// The epoch to start at (0-based, default 0), to resume an interrupted run as Keras'
+    /// `initial_epoch` does: schedules and callbacks see the true epoch numbers.
+    pub initial_epoch: usize,
     /// Samples per gradient step (default 32); the last batch of an epoch may be smaller.
     pub batch_size: usize,
     /// Reshuffle the training samples before each epoch (default true). The order is drawn
@@ -32,20 +36,29 @@ pub struct FitConfig {
     /// Metrics computed per epoch on the training batches (running, as Keras reports them)
     /// and on the validation data (as `"val_{name}"`).
     pub metrics: Vec<Metric>,
-    /// Print one line per epoch (default false).
-    pub verbose: bool,
+    /// How progress is shown (default [`ProgressMode::Auto`]: a progress bar on stderr when
+    /// it is a terminal, nothing otherwise).
+    pub progress: ProgressMode,
+    /// Gradient clipping applied after backpropagation, before the optimizer step.
+    pub clip: Option<GradientClip>,
+    /// Record per-layer training diagnostics in the history (see
+    /// [`crate::model::overfitting_report`] and the `diagnostics` module doc); default false.
+    pub diagnostics: bool,
 }
 
 impl Default for FitConfig {
     fn default() -> Self {
         FitConfig {
             epochs: 1,
+            initial_epoch: 0,
             batch_size: 32,
             shuffle: true,
             validation_split: 0.0,
             validation_data: None,
             metrics: Vec::new(),
-            verbose: false,
+            progress: ProgressMode::Auto,
+            clip: None,
+            diagnostics: false,
         }
     }
 }
@@ -59,6 +72,12 @@ impl FitConfig {
     /// Sets the number of epochs.
     pub fn epochs(mut self, epochs: usize) -> Self {
         self.epochs = epochs;
+        self
+    }
+
+    /// Sets the epoch to start at (to resume a run).
+    pub fn initial_epoch(mut self, epoch: usize) -> Self {
+        self.initial_epoch = epoch;
         self
     }
 
@@ -92,9 +111,31 @@ impl FitConfig {
         self
     }
 
-    /// Prints a line per epoch.
+    /// How to show progress.
+    pub fn progress(mut self, mode: ProgressMode) -> Self {
+        self.progress = mode;
+        self
+    }
+
+    /// Prints one line per epoch when true; shows nothing when false.
     pub fn verbose(mut self, verbose: bool) -> Self {
-        self.verbose = verbose;
+        self.progress = if verbose {
+            ProgressMode::Lines
+        } else {
+            ProgressMode::Silent
+        };
+        self
+    }
+
+    /// Records per-layer diagnostics every epoch.
+    pub fn diagnostics(mut self, on: bool) -> Self {
+        self.diagnostics = on;
+        self
+    }
+
+    /// Clips gradients before each optimizer step.
+    pub fn clip(mut self, clip: GradientClip) -> Self {
+        self.clip = Some(clip);
         self
     }
 
@@ -110,6 +151,21 @@ impl FitConfig {
                 "must be in [0, 1)",
             ));
         }
+        match self.clip {
+            Some(GradientClip::GlobalNorm(v)) => check_positive("FitConfig.clip (global norm)", v)?,
+            Some(GradientClip::Value(v)) => check_positive("FitConfig.clip (value)", v)?,
+            None => {}
+        }
         Ok(())
     }
+}
+
+/// Gradient clipping, as PyTorch's `torch.nn.utils` does it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GradientClip {
+    /// `clip_grad_norm_`: if the global L2 norm `‖g‖` of all trainable gradients together
+    /// exceeds `max_norm`, every gradient is multiplied by `max_norm / (‖g‖ + 1e-6)`.
+    GlobalNorm(f32),
+    /// `clip_grad_value_`: every gradient value is clamped to `[-v, v]`.
+    Value(f32),
 }

@@ -6,12 +6,18 @@
 //! forward → loss and `dL/dŷ` → backward through the layers → optimizer update of every
 //! trainable parameter, with buffers reused from step to step.
 
+mod callback;
+mod diagnostics;
 mod fit;
 mod history;
 mod metric;
 mod sequential;
 
-pub use fit::FitConfig;
+pub use callback::{
+    Callback, Control, DivergenceGuard, EarlyStopping, LrScheduler, MonitorMode, ReduceLrOnPlateau,
+};
+pub use diagnostics::{OverfittingReport, Verdict, overfitting_report};
+pub use fit::{FitConfig, GradientClip};
 pub use history::History;
 pub use metric::Metric;
 pub use sequential::{Evaluation, Sequential};

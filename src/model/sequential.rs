@@ -5,12 +5,14 @@ use std::fmt::Write as _;
 
 use rand::seq::SliceRandom;
 
+use super::diagnostics::DiagState;
 use super::metric::classes;
-use super::{FitConfig, History, Metric};
+use super::{Callback, Control, FitConfig, GradientClip, History, Metric};
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Mode, Param, join_dims};
 use crate::loss::{Loss, OutputKind, check_weights};
 use crate::optim::Optimizer;
+use crate::progress::TrainingProgress;
 use crate::rng::{Rng, seeded};
 use crate::tensor::Tensor;
 
@@ -385,7 +387,7 @@ impl Sequential {
     pub fn train_step(&mut self, x: &Tensor, y: &Tensor, sample_weight: Option<&[f32]>) -> Result<f32> {
         let (loss, _) = self.require_compiled()?;
         self.check_xy(loss, x, y, sample_weight, "train_step")?;
-        self.step_checked_inputs(x, y, sample_weight, None)
+        self.step_checked_inputs(x, y, sample_weight, None, None)
     }
 
     /// The step itself, on inputs already validated. If `record` is given, the batch's
@@ -396,6 +398,7 @@ impl Sequential {
         y: &Tensor,
         w: Option<&[f32]>,
         record: Option<(&mut Tensor, usize)>,
+        clip: Option<GradientClip>,
     ) -> Result<f32> {
         let Sequential {
             layers,
@@ -417,6 +420,9 @@ impl Sequential {
             l.zero_grad();
         }
         backward_layers(layers, loss_grad, false)?;
+        if let Some(clip) = clip {
+            clip_layers(layers, clip);
+        }
         let mut penalty = 0.0;
         for l in layers.iter_mut() {
             penalty += l.penalty();
@@ -428,6 +434,21 @@ impl Sequential {
             }
         }
         Ok(value + penalty)
+    }
+
+    /// The generator that shuffles the training samples each epoch (saved in checkpoints).
+    pub fn shuffle_rng(&self) -> &Rng {
+        &self.shuffle_rng
+    }
+
+    /// Replaces the shuffling generator (to resume from a checkpoint).
+    pub fn set_shuffle_rng(&mut self, rng: Rng) {
+        self.shuffle_rng = rng;
+    }
+
+    /// The layers, mutable (to restore per-layer state such as dropout generators).
+    pub fn layers_mut(&mut self) -> &mut [Box<dyn Layer>] {
+        &mut self.layers
     }
 
     /// Sum of the layers' regularization penalties.
@@ -455,8 +476,25 @@ impl Sequential {
         sample_weight: Option<&[f32]>,
         config: &FitConfig,
     ) -> Result<History> {
+        self.fit_with_callbacks(x, y, sample_weight, config, &mut [])
+    }
+
+    /// The full training loop: [`Sequential::fit_weighted`] with [`Callback`]s, which see
+    /// every batch and epoch end and can stop training, change the learning rate or restore
+    /// weights (early stopping, divergence guards, schedules, checkpoints).
+    ///
+    /// All inputs are validated before any weight changes. When a callback stops training,
+    /// the returned history's [`History::stop_reason`] says why.
+    pub fn fit_with_callbacks(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        sample_weight: Option<&[f32]>,
+        config: &FitConfig,
+        callbacks: &mut [&mut dyn Callback],
+    ) -> Result<History> {
         config.validate()?;
-        let (loss, _) = self.require_compiled()?;
+        let (loss, kind) = self.require_compiled()?;
         self.check_xy(loss, x, y, sample_weight, "fit")?;
         let n = x.batch_size();
         let (n_train, val) = match &config.validation_data {
@@ -481,7 +519,6 @@ impl Sequential {
 
         let mut history = History::default();
         let metrics = config.metrics.clone();
-        let kind = loss.output_kind();
         // Epoch predictions and targets in visiting order, for the training metrics.
         let (mut epoch_pred, mut epoch_y) = (Tensor::default(), Tensor::default());
         if !metrics.is_empty() {
@@ -498,16 +535,40 @@ impl Sequential {
             std::mem::take(&mut self.batch_y),
             std::mem::take(&mut self.batch_w),
         );
-        let result = (|| -> Result<()> {
-            for epoch in 0..config.epochs {
-                order.clear();
-                order.extend(0..n_train);
-                if config.shuffle {
-                    order.shuffle(&mut self.shuffle_rng);
+        let batches_per_epoch = n_train.div_ceil(config.batch_size);
+        let mut diag = if config.diagnostics {
+            Some(DiagState::new(&self.layers, x)?)
+        } else {
+            None
+        };
+        let mut progress = TrainingProgress::new(config.epochs, batches_per_epoch, config.progress);
+        let mut result = Ok(());
+        for cb in callbacks.iter_mut() {
+            result = cb.on_train_begin(self);
+            if result.is_err() {
+                break;
+            }
+        }
+        'epochs: for epoch in config.initial_epoch..config.epochs {
+            if result.is_err() {
+                break;
+            }
+            for cb in callbacks.iter_mut() {
+                if let Err(e) = cb.on_epoch_begin(epoch, self) {
+                    result = Err(e);
+                    break 'epochs;
                 }
-                let mut total = 0.0f64;
-                for (b, chunk) in order.chunks(config.batch_size).enumerate() {
-                    let offset = b * config.batch_size;
+            }
+            order.clear();
+            order.extend(0..n_train);
+            if config.shuffle {
+                order.shuffle(&mut self.shuffle_rng);
+            }
+            let mut total = 0.0f64;
+            let mut seen = 0usize;
+            for (b, chunk) in order.chunks(config.batch_size).enumerate() {
+                let offset = b * config.batch_size;
+                let step = (|| -> Result<f32> {
                     x.gather_rows_into(chunk, &mut bx)?;
                     y.gather_rows_into(chunk, &mut by)?;
                     let w = sample_weight.map(|sw| {
@@ -523,27 +584,92 @@ impl Sequential {
                             .copy_from_slice(by.as_slice());
                         Some((&mut epoch_pred, offset))
                     };
-                    let l = self.step_checked_inputs(&bx, &by, w, record)?;
-                    total += l as f64 * chunk.len() as f64;
-                }
-                let train_loss = (total / n_train as f64) as f32;
-                history.push("loss", train_loss);
-                for m in &metrics {
-                    history.push(m.name(), m.value(kind, &epoch_pred, &epoch_y));
-                }
-                if let Some((vx, vy)) = &val {
-                    let ev = self.evaluate_checked(vx, vy, &metrics)?;
-                    history.push("val_loss", ev.loss);
-                    for (m, v) in &ev.metrics {
-                        history.push(&format!("val_{m}"), *v);
+                    if let Some(d) = diag.as_mut() {
+                        d.before_step(&self.layers);
+                    }
+                    let l = self.step_checked_inputs(&bx, &by, w, record, config.clip)?;
+                    if let Some(d) = diag.as_mut() {
+                        d.after_step(&self.layers);
+                    }
+                    Ok(l)
+                })();
+                let l = match step {
+                    Ok(l) => l,
+                    Err(e) => {
+                        result = Err(e);
+                        break 'epochs;
+                    }
+                };
+                total += l as f64 * chunk.len() as f64;
+                seen += chunk.len();
+                progress.batch(epoch, b, (total / seen as f64) as f32);
+                for cb in callbacks.iter_mut() {
+                    match cb.on_batch_end(epoch, b, l, self) {
+                        Ok(Control::Continue) => {}
+                        Ok(Control::Stop(reason)) => {
+                            history.stop(epoch, reason);
+                            break 'epochs;
+                        }
+                        Err(e) => {
+                            result = Err(e);
+                            break 'epochs;
+                        }
                     }
                 }
-                if config.verbose {
-                    println!("{}", epoch_line(&history, epoch, config.epochs));
+            }
+            history.push("loss", (total / n_train as f64) as f32);
+            for m in &metrics {
+                history.push(m.name(), m.value(kind, &epoch_pred, &epoch_y));
+            }
+            if let Some((vx, vy)) = &val {
+                match self.evaluate_checked(vx, vy, &metrics) {
+                    Ok(ev) => {
+                        history.push("val_loss", ev.loss);
+                        for (m, v) in &ev.metrics {
+                            history.push(&format!("val_{m}"), *v);
+                        }
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
                 }
             }
-            Ok(())
-        })();
+            if let Some(opt) = &self.optimizer {
+                history.push("lr", opt.learning_rate());
+            }
+            if let Some(d) = diag.as_mut() {
+                if let Err(e) = d.epoch_end(&mut self.layers, &mut history) {
+                    result = Err(e);
+                    break;
+                }
+            }
+            if !progress.is_silent() {
+                progress.epoch_end(epoch, &epoch_summary(&history));
+            }
+            for cb in callbacks.iter_mut() {
+                match cb.on_epoch_end(epoch, &history, self) {
+                    Ok(Control::Continue) => {}
+                    Ok(Control::Stop(reason)) => {
+                        history.stop(epoch, reason);
+                        break 'epochs;
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        break 'epochs;
+                    }
+                }
+            }
+        }
+        if result.is_ok() {
+            for cb in callbacks.iter_mut() {
+                if let Err(e) = cb.on_train_end(self, &mut history) {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        progress.finish();
         self.order = order;
         self.batch_x = bx;
         self.batch_y = by;
@@ -618,31 +744,20 @@ impl Sequential {
     /// they are. For a binary model the result has one column, `P(class 1)`.
     pub fn predict_proba(&mut self, x: &Tensor) -> Result<Tensor> {
         let kind = self.require_loss()?.output_kind();
-        let mut out = self.predict(x)?;
-        match kind {
-            OutputKind::BinaryLogit => {
-                for v in out.as_slice_mut() {
-                    *v = stable_sigmoid(*v);
-                }
-            }
-            OutputKind::MultiClassLogits => {
-                for mut row in out.view2_mut().rows_mut() {
-                    let m = row.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-                    row.mapv_inplace(|v| (v - m).exp());
-                    let s = row.sum();
-                    row.mapv_inplace(|v| v / s);
-                }
-            }
-            OutputKind::BinaryProbability | OutputKind::MultiClassProbability => {}
-            OutputKind::Regression | OutputKind::BinaryMargin => {
-                return Err(Error::config(
-                    "predict_proba",
-                    self.loss.as_ref().map_or("", |l| l.name()),
-                    "needs a probabilistic classification loss (cross-entropy)",
-                ));
-            }
+        let loss_name = self.loss.as_ref().map_or("", |l| l.name());
+        if matches!(kind, OutputKind::Regression | OutputKind::BinaryMargin) {
+            return Err(Error::config(
+                "predict_proba",
+                loss_name,
+                "needs a probabilistic classification loss (cross-entropy)",
+            ));
         }
-        Ok(out)
+        let out = self.predict(x)?;
+        if kind == OutputKind::BinaryLogit {
+            // One independent sigmoid per output (binary or multi-label).
+            return Ok(out.map(crate::activation::sigmoid));
+        }
+        Ok(super::metric::probabilities(kind, &out)?.into_owned())
     }
 
     /// The predicted class of each sample: the argmax for multi-class outputs, and for a
@@ -862,21 +977,49 @@ impl Evaluation {
     }
 }
 
-fn stable_sigmoid(x: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
-}
-
-fn epoch_line(h: &History, epoch: usize, epochs: usize) -> String {
-    let mut s = format!("Epoch {}/{}", epoch + 1, epochs);
-    for name in h.names() {
+/// `"loss 0.1234 - accuracy 0.9500 - val_loss ..."` for the last epoch of `h`.
+fn epoch_summary(h: &History) -> String {
+    let mut parts = Vec::new();
+    for name in h.names().filter(|n| !n.starts_with("diag/")) {
         if let Some(v) = h.last(name) {
-            let _ = write!(s, " - {name}: {v:.4}");
+            parts.push(format!("{name} {v:.4}"));
         }
     }
-    s
+    parts.join(" - ")
+}
+
+/// Clips the trainable parameters' gradients of `layers` as `clip` says.
+fn clip_layers(layers: &mut [Box<dyn Layer>], clip: GradientClip) {
+    match clip {
+        GradientClip::Value(v) => {
+            for p in layers.iter_mut().flat_map(|l| l.params_mut().iter_mut()) {
+                if p.is_trainable() {
+                    for g in p.grad_mut().as_slice_mut() {
+                        *g = g.clamp(-v, v);
+                    }
+                }
+            }
+        }
+        GradientClip::GlobalNorm(max_norm) => {
+            let total: f64 = layers
+                .iter()
+                .flat_map(|l| l.params().iter())
+                .filter(|p| p.is_trainable())
+                .flat_map(|p| p.grad().as_slice().iter())
+                .map(|&g| g as f64 * g as f64)
+                .sum::<f64>()
+                .sqrt();
+            let coef = max_norm as f64 / (total + 1e-6);
+            if coef < 1.0 {
+                let coef = coef as f32;
+                for p in layers.iter_mut().flat_map(|l| l.params_mut().iter_mut()) {
+                    if p.is_trainable() {
+                        for g in p.grad_mut().as_slice_mut() {
+                            *g *= coef;
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

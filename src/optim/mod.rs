@@ -68,6 +68,8 @@ mod radam;
 mod rmsprop;
 mod sgd;
 
+pub mod schedule;
+
 pub use adadelta::Adadelta;
 pub use adagrad::Adagrad;
 pub use adam::Adam;
