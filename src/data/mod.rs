@@ -17,6 +17,7 @@
 pub mod batch;
 pub mod csv;
 mod dataset;
+pub mod datasets;
 pub mod idx;
 pub mod preprocess;
 pub mod split;
