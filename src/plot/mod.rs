@@ -413,8 +413,11 @@ fn padded_range(values: impl Iterator<Item = f32>) -> (f32, f32) {
     let span = hi - lo;
     let pad = if span > f32::EPSILON * lo.abs().max(hi.abs()).max(1e-30) {
         0.05 * span
+    } else if lo != 0.0 {
+        // A constant series (e.g. a fixed learning rate of 1e-3): pad relative to its value.
+        0.05 * lo.abs()
     } else {
-        0.05 * lo.abs().max(1.0)
+        0.05
     };
     (lo - pad, hi + pad)
 }
@@ -474,5 +477,10 @@ mod tests {
         let (lo, hi) = padded_range([2.0, 2.0].into_iter());
         assert!((lo - 1.9).abs() < 1e-6 && (hi - 2.1).abs() < 1e-6, "{lo} {hi}");
         assert_eq!(padded_range([f32::NAN].into_iter()), (0.0, 1.0));
+        let (lo, hi) = padded_range([1e-3, 1e-3].into_iter());
+        assert!(
+            (lo - 0.95e-3).abs() < 1e-9 && (hi - 1.05e-3).abs() < 1e-9,
+            "{lo} {hi}"
+        );
     }
 }
