@@ -36,11 +36,25 @@ impl fmt::Debug for Builder {
 }
 
 impl Builder {
+    /// The candidate's model as the builder makes it (for the checks before training).
     fn build(&self, c: &Candidate) -> Result<Sequential> {
         match self {
             Builder::Missing => Err(missing_builder()),
             Builder::Mlp(spec) => c.build(spec),
             Builder::Custom(f) => f(c),
+        }
+    }
+
+    /// The candidate's model, initialized from `seed`: the MLP builder is given the seed; a
+    /// custom builder's model is re-seeded and built again.
+    fn build_seeded(&self, c: &Candidate, seed: u64) -> Result<Sequential> {
+        match self {
+            Builder::Mlp(spec) => c.build(&ModelSpec { seed, ..spec.clone() }),
+            _ => {
+                let mut model = self.build(c)?.seed(seed);
+                model.build()?;
+                Ok(model)
+            }
         }
     }
 }
@@ -216,8 +230,7 @@ fn run(context: &str, opts: &Options, candidates: Vec<Candidate>, data: &Dataset
         let (xt, yt, wt) = (x.select_rows(train)?, y.select_rows(train)?, gather_w(train));
         let (xv, yv) = (x.select_rows(test)?, y.select_rows(test)?);
         for (ci, c) in candidates.iter().enumerate() {
-            let mut model = opts.builder.build(c)?.seed(fold_seed(opts.seed, ci, f));
-            model.build()?;
+            let mut model = opts.builder.build_seeded(c, fold_seed(opts.seed, ci, f))?;
             let start = Instant::now();
             let score = fit_and_score(&mut model, c, (&xt, &yt, wt.as_deref()), (&xv, &yv), metric)?;
             let elapsed = start.elapsed().as_secs_f64();
@@ -261,9 +274,7 @@ fn run(context: &str, opts: &Options, candidates: Vec<Candidate>, data: &Dataset
     let best_model = if opts.refit && !means[best_index].is_nan() {
         let mut model = opts
             .builder
-            .build(&best)?
-            .seed(fold_seed(opts.seed, best_index, k));
-        model.build()?;
+            .build_seeded(&best, fold_seed(opts.seed, best_index, k))?;
         model.fit_dataset(data, &fit_config(&best))?;
         Some(model)
     } else {
