@@ -54,6 +54,7 @@ pub mod plot;
 pub mod progress;
 pub mod regularizer;
 pub mod rng;
+pub mod selection;
 pub mod tensor;
 
 pub use error::{Error, Result};
