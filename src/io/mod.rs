@@ -92,10 +92,12 @@
 
 mod atomic;
 mod card;
+mod checkpoint;
 pub mod raw;
 mod sign;
 
 pub use card::ModelCard;
+pub use checkpoint::ModelCheckpoint;
 pub use ed25519_dalek;
 pub use sign::{SignatureAlgorithm, SigningKey, VerifyKey};
 

@@ -72,7 +72,8 @@ pub enum MonitorMode {
 }
 
 impl MonitorMode {
-    fn resolve(self, monitor: &str) -> MonitorMode {
+    /// `Min` or `Max` for the quantity `monitor` (`Auto` decided from its name).
+    pub fn resolve(self, monitor: &str) -> MonitorMode {
         match self {
             MonitorMode::Auto => {
                 let base = monitor.strip_prefix("val_").unwrap_or(monitor);
@@ -89,7 +90,7 @@ impl MonitorMode {
 }
 
 /// `current` improves on `reference` by more than `min_delta` (Keras' `_is_improvement`).
-fn improves(mode: MonitorMode, current: f32, reference: f32, min_delta: f32) -> bool {
+pub(crate) fn improves(mode: MonitorMode, current: f32, reference: f32, min_delta: f32) -> bool {
     match mode {
         MonitorMode::Max => current - min_delta > reference,
         _ => current + min_delta < reference,
@@ -120,7 +121,7 @@ impl Snapshot {
     }
 }
 
-fn monitored(history: &History, monitor: &str) -> Result<f32> {
+pub(crate) fn monitored(history: &History, monitor: &str) -> Result<f32> {
     history.last(monitor).ok_or_else(|| Error::UnknownName {
         context: "callback monitor (quantities recorded this epoch)".into(),
         name: monitor.into(),

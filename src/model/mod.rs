@@ -16,6 +16,7 @@ mod sequential;
 pub use callback::{
     Callback, Control, DivergenceGuard, EarlyStopping, LrScheduler, MonitorMode, ReduceLrOnPlateau,
 };
+pub(crate) use callback::{improves, monitored};
 pub use diagnostics::{OverfittingReport, Verdict, overfitting_report};
 pub use fit::{FitConfig, GradientClip};
 pub use history::History;
