@@ -207,13 +207,13 @@ fn numeric_dataset(name: DatasetName, target: Target) -> Result<Dataset> {
             ));
         }
         let label = x.pop().expect("row has at least the target");
-        if let Target::Classes(k) = target {
-            if !(label >= 0.0 && label < k as f32 && label.fract() == 0.0) {
-                return Err(format_error(
-                    line_no,
-                    format!("label {label} is not a class in 0..{k}"),
-                ));
-            }
+        if let Target::Classes(k) = target
+            && !(label >= 0.0 && label < k as f32 && label.fract() == 0.0)
+        {
+            return Err(format_error(
+                line_no,
+                format!("label {label} is not a class in 0..{k}"),
+            ));
         }
         y.push(label);
         rows += 1;

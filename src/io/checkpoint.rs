@@ -113,7 +113,7 @@ impl Callback for ModelCheckpoint {
 
     fn on_epoch_end(&mut self, epoch: usize, history: &History, model: &mut Sequential) -> Result<Control> {
         let done = epoch + 1;
-        if done % self.every != 0 {
+        if !done.is_multiple_of(self.every) {
             return Ok(Control::Continue);
         }
         if let Some((monitor, mode)) = &self.best_only {

@@ -75,7 +75,7 @@ impl RawTensor {
 
     /// The values of an `F32` tensor, or `None` for another dtype.
     pub fn to_f32(&self) -> Option<Vec<f32>> {
-        (self.dtype == Dtype::F32 && self.data.len() % 4 == 0).then(|| {
+        (self.dtype == Dtype::F32 && self.data.len().is_multiple_of(4)).then(|| {
             self.data
                 .chunks_exact(4)
                 .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))

@@ -252,11 +252,11 @@ impl Callback for EarlyStopping {
             if let Some(b) = self.best_epoch {
                 reason.push_str(&format!(" (best {:.6} at epoch {})", self.best, b + 1));
             }
-            if self.restore_best_weights {
-                if let Some(w) = &self.best_weights {
-                    model.load_state_dict(w)?;
-                    reason.push_str("; restored the best weights");
-                }
+            if self.restore_best_weights
+                && let Some(w) = &self.best_weights
+            {
+                model.load_state_dict(w)?;
+                reason.push_str("; restored the best weights");
             }
             return Ok(Control::Stop(reason));
         }
@@ -469,14 +469,14 @@ impl Callback for ReduceLrOnPlateau {
             self.wait = 0;
         } else if self.cooldown_counter == 0 {
             self.wait += 1;
-            if self.wait >= self.patience {
-                if let Some(opt) = model.optimizer_mut() {
-                    let old = opt.learning_rate();
-                    if old > self.min_lr {
-                        opt.set_learning_rate((old * self.factor).max(self.min_lr))?;
-                        self.cooldown_counter = self.cooldown;
-                        self.wait = 0;
-                    }
+            if self.wait >= self.patience
+                && let Some(opt) = model.optimizer_mut()
+            {
+                let old = opt.learning_rate();
+                if old > self.min_lr {
+                    opt.set_learning_rate((old * self.factor).max(self.min_lr))?;
+                    self.cooldown_counter = self.cooldown;
+                    self.wait = 0;
                 }
             }
         }

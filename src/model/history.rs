@@ -191,13 +191,13 @@ impl History {
             history.epochs = history.epochs.max(parsed.len());
             history.series.insert(name.clone(), parsed);
         }
-        if let Some(epochs) = value.get("epochs") {
-            if epochs.as_u64() != Some(history.epochs as u64) {
-                return Err(bad(format!(
-                    "\"epochs\" is {epochs} but the longest series has {} values",
-                    history.epochs
-                )));
-            }
+        if let Some(epochs) = value.get("epochs")
+            && epochs.as_u64() != Some(history.epochs as u64)
+        {
+            return Err(bad(format!(
+                "\"epochs\" is {epochs} but the longest series has {} values",
+                history.epochs
+            )));
         }
         Ok(history)
     }

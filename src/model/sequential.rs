@@ -638,11 +638,11 @@ impl Sequential {
             if let Some(opt) = &self.optimizer {
                 history.push("lr", opt.learning_rate());
             }
-            if let Some(d) = diag.as_mut() {
-                if let Err(e) = d.epoch_end(&mut self.layers, &mut history) {
-                    result = Err(e);
-                    break;
-                }
+            if let Some(d) = diag.as_mut()
+                && let Err(e) = d.epoch_end(&mut self.layers, &mut history)
+            {
+                result = Err(e);
+                break;
             }
             if !progress.is_silent() {
                 progress.epoch_end(epoch, &epoch_summary(&history));

@@ -743,7 +743,7 @@ pub fn chi2_sf(x: f64, dof: usize) -> f64 {
     let half = x / 2.0;
     let ln_half = half.ln();
     let mut sum = 0.0;
-    if dof % 2 == 0 {
+    if dof.is_multiple_of(2) {
         let mut ln_fact = 0.0; // ln k!
         for k in 0..dof / 2 {
             if k > 0 {
