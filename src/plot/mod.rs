@@ -433,7 +433,8 @@ fn text_width(text: &str, size: f64) -> u32 {
 fn tick(v: &f32) -> String {
     let v = *v;
     let a = v.abs();
-    if v == 0.0 {
+    // Below 1e-12 a tick is float noise of a step around zero (e.g. -0.02 + 0.02).
+    if a < 1e-12 {
         "0".into()
     } else if !(1e-3..1e6).contains(&a) {
         format!("{v:.1e}")
@@ -467,6 +468,7 @@ mod tests {
         assert_eq!(tick(&0.35000002), "0.35");
         assert_eq!(tick(&-0.1), "-0.1");
         assert_eq!(tick(&0.0), "0");
+        assert_eq!(tick(&6.9e-18), "0");
         assert_eq!(tick(&2.5e-5), "2.5e-5");
         assert_eq!(tick(&1234.5), "1234.5");
     }
