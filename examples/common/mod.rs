@@ -1,0 +1,303 @@
+//! Helpers shared by the examples: text tables, labels and confusion-matrix counts, mean and
+//! standard deviation, and the training loop of the two comparison examples
+//! (`compare_optimizers`, `compare_activations`), which train the same MLP on the same split
+//! of the digits and differ only in what they vary.
+//!
+//! An example includes this file with `#[path = "common/mod.rs"] mod common;` (cargo builds
+//! only the files directly in `examples/` as examples, so this one is not an example itself).
+
+// Each example uses only a part of this module.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::time::Instant;
+
+use trustnn::data::{StandardScaler, datasets, train_test_split};
+use trustnn::metrics::ConfusionMatrix;
+use trustnn::prelude::*;
+use trustnn::progress::ProgressMode;
+
+/// The progress mode of `fit`: silent with `--json` (stdout carries only the JSON object),
+/// otherwise a progress bar on stderr when it is a terminal.
+pub fn progress(json: bool) -> ProgressMode {
+    if json {
+        ProgressMode::Silent
+    } else {
+        ProgressMode::Auto
+    }
+}
+
+/// Class labels `[n]` stored as `f32` (as datasets and `fit` hold them) as `usize`.
+pub fn class_labels(y: &Tensor) -> Vec<usize> {
+    y.as_slice().iter().map(|&v| v as usize).collect()
+}
+
+/// A confusion matrix's counts as the rows `plot::confusion_matrix_heatmap` takes.
+pub fn heatmap_counts(cm: &ConfusionMatrix) -> Vec<Vec<u64>> {
+    cm.counts()
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().map(|&c| c as u64).collect())
+        .collect()
+}
+
+/// Mean and population standard deviation (numpy's `np.std`, `ddof=0`, which is what
+/// scikit-learn users report for cross-validation scores).
+pub fn mean_std(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+/// An `f32` as the `f64` of its shortest decimal form (`0.8`, not `0.800000011920929`),
+/// for JSON output; NaN stays NaN (`null` in JSON).
+pub fn short(v: f32) -> f64 {
+    v.to_string().parse().unwrap_or(f64::NAN)
+}
+
+/// [`short`] of each value.
+pub fn shorts(values: &[f32]) -> Vec<f64> {
+    values.iter().map(|&v| short(v)).collect()
+}
+
+/// The first epoch (counted from 1) whose value reaches `target`, if any.
+pub fn epochs_to_reach(curve: &[f32], target: f32) -> Option<usize> {
+    curve.iter().position(|&v| v >= target).map(|i| i + 1)
+}
+
+/// A text table: the first `left` columns (text) left-aligned, the others (numbers)
+/// right-aligned, a rule under the header.
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    left: usize,
+}
+
+impl Table {
+    /// A table with these column titles and no rows; the first column is left-aligned.
+    pub fn new(header: &[&str]) -> Self {
+        Table {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+            left: 1,
+        }
+    }
+
+    /// Left-aligns the first `n` columns.
+    pub fn left_columns(mut self, n: usize) -> Self {
+        self.left = n;
+        self
+    }
+
+    /// Appends a row (one cell per column).
+    pub fn row(&mut self, cells: Vec<String>) {
+        debug_assert_eq!(cells.len(), self.header.len(), "one cell per column");
+        self.rows.push(cells);
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let widths: Vec<usize> = (0..self.header.len())
+            .map(|j| {
+                std::iter::once(&self.header[j])
+                    .chain(self.rows.iter().map(|r| &r[j]))
+                    .map(|s| s.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |f: &mut fmt::Formatter<'_>, cells: &[String]| -> fmt::Result {
+            let mut text = String::new();
+            for (j, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+                let pad = " ".repeat(w - cell.chars().count());
+                let sep = if j == 0 { "" } else { "  " };
+                text += &if j < self.left {
+                    format!("{sep}{cell}{pad}")
+                } else {
+                    format!("{sep}{pad}{cell}")
+                };
+            }
+            writeln!(f, "{}", text.trim_end())
+        };
+        line(f, &self.header)?;
+        let total = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+        writeln!(f, "{}", "-".repeat(total))?;
+        for r in &self.rows {
+            line(f, r)?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The comparison examples.
+
+/// The digits split of the comparisons: stratified train and validation parts, standardized
+/// with the statistics of the training part only.
+pub struct TrainVal {
+    /// Standardized training features `[n_train, 64]`.
+    pub x_train: Tensor,
+    /// Training labels `[n_train]`.
+    pub y_train: Tensor,
+    /// Standardized validation features `[n_val, 64]`.
+    pub x_val: Tensor,
+    /// Validation labels `[n_val]`.
+    pub y_val: Tensor,
+}
+
+/// Loads the bundled digits, splits off a stratified validation part of `val_fraction` and
+/// standardizes both parts with a scaler fit on the training part.
+pub fn digits_train_val(val_fraction: f64, seed: u64) -> Result<TrainVal> {
+    let digits = datasets::digits()?;
+    let (train, val) = train_test_split(&digits, val_fraction, seed, true)?;
+    let mut scaler = StandardScaler::new();
+    Ok(TrainVal {
+        x_train: scaler.fit_transform(train.x())?,
+        y_train: train.y().clone(),
+        x_val: scaler.transform(val.x())?,
+        y_val: val.y().clone(),
+    })
+}
+
+/// The MLP of the comparisons, as in the quickstart: 64-128-64-10, the given hidden
+/// activation (by name, see `trustnn::activation::by_name`) and weight initializer, zero
+/// biases, logits out.
+pub fn digits_mlp(seed: u64, activation: &str, init: Initializer) -> Result<Sequential> {
+    let act = || trustnn::activation::by_name(activation).map(ActivationLayer::from_box);
+    Ok(Sequential::new()
+        .seed(seed)
+        .add(Dense::new(64, 128).weight_init(init))
+        .add(act()?)
+        .add(Dense::new(128, 64).weight_init(init))
+        .add(act()?)
+        .add(Dense::new(64, 10).weight_init(init)))
+}
+
+/// One trained configuration of a comparison.
+pub struct Run {
+    /// What was varied (`"adam"`, `"selu"`, ...).
+    pub name: String,
+    /// The setting shown beside the name (`"lr 0.001"`, `"LeCun normal"`, ...).
+    pub setting: String,
+    /// The learning rate.
+    pub lr: f64,
+    /// Validation accuracy after each epoch.
+    pub val_accuracy: Vec<f32>,
+    /// Mean training loss of each epoch.
+    pub loss: Vec<f32>,
+    /// Wall time of `fit` divided by the epochs (training steps and the validation pass).
+    pub seconds_per_epoch: f64,
+    /// The parameters before training.
+    pub initial_weights: BTreeMap<String, Tensor>,
+}
+
+/// Trains a compiled model on `data` for `epochs` (validation accuracy after every epoch,
+/// nothing shown) and times it; `lr` is the optimizer's learning rate, for the report.
+pub fn train_run(
+    name: &str,
+    setting: String,
+    lr: f64,
+    model: &mut Sequential,
+    data: &TrainVal,
+    epochs: usize,
+    batch_size: usize,
+) -> Result<Run> {
+    let initial_weights = model.state_dict();
+    let config = FitConfig::new()
+        .epochs(epochs)
+        .batch_size(batch_size)
+        .validation_data(data.x_val.clone(), data.y_val.clone())
+        .metrics(&[Metric::Accuracy])
+        .progress(ProgressMode::Silent);
+    let start = Instant::now();
+    let history = model.fit(&data.x_train, &data.y_train, &config)?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(Run {
+        name: name.to_string(),
+        setting,
+        lr,
+        val_accuracy: history.get("val_accuracy").unwrap_or_default().to_vec(),
+        loss: history.get("loss").unwrap_or_default().to_vec(),
+        seconds_per_epoch: seconds / epochs as f64,
+        initial_weights,
+    })
+}
+
+/// The comparison table: name, setting, final and best validation accuracy, the first
+/// epoch reaching `target` ("–" if none), milliseconds per epoch.
+pub fn comparison_table(runs: &[Run], what: &str, setting: &str, target: f32) -> Table {
+    let to_target = format!("epochs to {target}");
+    let mut table = Table::new(&[
+        what,
+        setting,
+        "final val acc",
+        "best val acc (epoch)",
+        &to_target,
+        "ms/epoch",
+    ])
+    .left_columns(2);
+    for r in runs {
+        let (best_epoch, best) = best_epoch(&r.val_accuracy);
+        table.row(vec![
+            r.name.clone(),
+            r.setting.clone(),
+            format!("{:.4}", r.val_accuracy.last().copied().unwrap_or(f32::NAN)),
+            format!("{best:.4} ({best_epoch})"),
+            epochs_to_reach(&r.val_accuracy, target).map_or("–".to_string(), |e| e.to_string()),
+            format!("{:.1}", r.seconds_per_epoch * 1e3),
+        ]);
+    }
+    table
+}
+
+/// The best value of a curve and its epoch (from 1; the first on ties).
+fn best_epoch(curve: &[f32]) -> (usize, f32) {
+    curve.iter().enumerate().fold(
+        (0, f32::NEG_INFINITY),
+        |(be, bv), (i, &v)| {
+            if v > bv { (i + 1, v) } else { (be, bv) }
+        },
+    )
+}
+
+/// All validation-accuracy curves in one chart (`plot::line_chart`).
+pub fn comparison_chart(runs: &[Run], path: &Path, title: &str) -> Result<()> {
+    let series: Vec<(String, Vec<(f32, f32)>)> = runs
+        .iter()
+        .map(|r| {
+            let points = r
+                .val_accuracy
+                .iter()
+                .enumerate()
+                .map(|(i, &a)| ((i + 1) as f32, a))
+                .collect();
+            (format!("{} ({})", r.name, r.setting), points)
+        })
+        .collect();
+    trustnn::plot::line_chart(&series, path, title, "epoch", "validation accuracy")
+}
+
+/// The runs as JSON values (curves included).
+pub fn runs_json(runs: &[Run], target: f32) -> Vec<serde_json::Value> {
+    runs.iter()
+        .map(|r| {
+            let (best_epoch, best) = best_epoch(&r.val_accuracy);
+            serde_json::json!({
+                "name": r.name,
+                "setting": r.setting,
+                "lr": r.lr,
+                "final_val_accuracy": r.val_accuracy.last().map(|&v| short(v)),
+                "best_val_accuracy": short(best),
+                "best_epoch": best_epoch,
+                "epochs_to_target": epochs_to_reach(&r.val_accuracy, target),
+                "seconds_per_epoch": r.seconds_per_epoch,
+                "final_train_loss": r.loss.last().map(|&v| short(v)),
+                "val_accuracy": shorts(&r.val_accuracy),
+            })
+        })
+        .collect()
+}
