@@ -67,6 +67,16 @@ fn fractional_order_rdp_lies_between_neighbouring_integer_orders() {
 }
 
 #[test]
+fn fractional_series_meets_the_integer_binomial_expansion() {
+    // Orders just off an integer use the erfc series; at the integer, the binomial sum.
+    for &(q, s) in &[(0.01, 1.1), (0.004, 0.8), (0.1, 2.0)] {
+        let r = compute_rdp(q, s, 1, &[3.0, 3.000001, 8.0, 7.999999]).unwrap();
+        assert!(rel(r[1], r[0]) < 1e-4, "q {q} s {s}: {r:?}");
+        assert!(rel(r[3], r[2]) < 1e-4, "q {q} s {s}: {r:?}");
+    }
+}
+
+#[test]
 fn rdp_without_subsampling_is_gaussian_rdp() {
     let r = compute_rdp(1.0, 1.5, 10, &[2.0, 7.5]).unwrap();
     assert!((r[0] - 10.0 * 2.0 / (2.0 * 2.25)).abs() < 1e-12);

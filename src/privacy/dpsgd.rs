@@ -269,17 +269,20 @@ impl DpSgd {
         loss.check_targets(model.output_sample_shape(), y)
     }
 
+    /// Zeroes the sum buffers, (re)allocating them only when the model's trainable
+    /// parameters differ from the last call (no allocation per step once warm).
     fn prepare(&mut self, model: &Sequential) {
-        self.names = model
-            .params()
-            .filter(|p| p.is_trainable())
-            .map(|p| p.name().to_string())
-            .collect();
-        self.sum = model
-            .params()
-            .filter(|p| p.is_trainable())
-            .map(|p| vec![0.0; p.len()])
-            .collect();
+        let trainable = || model.params().filter(|p| p.is_trainable());
+        let same = self.names.len() == trainable().count()
+            && trainable()
+                .zip(self.names.iter().zip(&self.sum))
+                .all(|(p, (n, s))| p.name() == n && p.len() == s.len());
+        if same {
+            self.sum.iter_mut().for_each(|s| s.fill(0.0));
+        } else {
+            self.names = trainable().map(|p| p.name().to_string()).collect();
+            self.sum = trainable().map(|p| vec![0.0; p.len()]).collect();
+        }
     }
 
     /// The gradient of example `i` alone (train mode), left in the model's parameter
