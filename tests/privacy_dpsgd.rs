@@ -188,3 +188,12 @@ fn bad_settings_are_errors() {
     assert!(DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.0)).is_err());
     assert!(DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.1).delta(0.0)).is_err());
 }
+
+#[test]
+fn poisson_sampling_takes_each_example_with_rate_q() {
+    // Binomial(100000, 0.03): mean 3000, sd ≈ 54; allow 5 sd. Indices are distinct and sorted.
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.03).seed(9)).unwrap();
+    let b = dp.poisson_sample(100_000);
+    assert!((b.len() as f64 - 3000.0).abs() < 5.0 * 54.0, "{}", b.len());
+    assert!(b.windows(2).all(|w| w[0] < w[1]));
+}

@@ -205,6 +205,7 @@ pub struct DpSgd {
     out: Tensor,
     lgrad: Tensor,
     value: Vec<f32>,
+    batch: Vec<usize>,
 }
 
 impl DpSgd {
@@ -223,6 +224,7 @@ impl DpSgd {
             out: Tensor::default(),
             lgrad: Tensor::default(),
             value: Vec::new(),
+            batch: Vec::new(),
         })
     }
 
@@ -441,8 +443,15 @@ impl DpSgd {
 
     /// Poisson sampling: each of `n` examples independently with probability `q`.
     pub fn poisson_sample(&mut self, n: usize) -> Vec<usize> {
+        let mut batch = Vec::new();
+        self.poisson_sample_into(n, &mut batch);
+        batch
+    }
+
+    fn poisson_sample_into(&mut self, n: usize, batch: &mut Vec<usize>) {
         let q = self.config.sample_rate;
-        (0..n).filter(|_| self.rng.random::<f64>() < q).collect()
+        batch.clear();
+        batch.extend((0..n).filter(|_| self.rng.random::<f64>() < q));
     }
 
     /// Trains `model` for the configured epochs (each `ceil(1/q)` Poisson-sampled steps),
@@ -469,8 +478,11 @@ impl DpSgd {
             }
             let (mut loss_sum, mut examples) = (0.0f64, 0usize);
             for _ in 0..steps {
-                let batch = self.poisson_sample(n);
-                let losses = self.clipped_sum_unchecked(model, x, y, &batch)?;
+                let mut batch = std::mem::take(&mut self.batch);
+                self.poisson_sample_into(n, &mut batch);
+                let losses = self.clipped_sum_unchecked(model, x, y, &batch);
+                self.batch = batch;
+                let losses = losses?;
                 self.noise_and_scale(n);
                 self.apply(model)?;
                 loss_sum += losses.iter().map(|&l| f64::from(l)).sum::<f64>();
