@@ -51,6 +51,7 @@ pub mod monitor;
 pub mod optim;
 #[cfg(feature = "plots")]
 pub mod plot;
+pub mod privacy;
 pub mod progress;
 pub mod regularizer;
 pub mod rng;
