@@ -238,8 +238,15 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            if e.to_string().contains("CsvOptions.missing") {
+            let message = e.to_string();
+            if message.contains("CsvOptions.missing") {
                 eprintln!("hint: impute missing values with --missing mean or --missing most-frequent");
+            }
+            if message.contains("stratifying needs") {
+                eprintln!(
+                    "hint: the split keeps each class's share, so every class needs rows in both parts; \
+                     for a numeric target use --task regression"
+                );
             }
             std::process::ExitCode::FAILURE
         }
