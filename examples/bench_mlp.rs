@@ -30,7 +30,7 @@ enum BenchMode {
 
 /// Time trustnn on the MLP, XOR and inference workloads.
 #[derive(Parser, Debug)]
-#[command(about)]
+
 struct Args {
     /// Which workload to time.
     #[arg(long, value_enum, default_value_t = BenchMode::Train)]

@@ -17,7 +17,7 @@ use trustnn::prelude::*;
 use trustnn::privacy::{DataPrivacyReport, DpSgd, DpSgdConfig, MembershipAudit, Table};
 
 #[derive(Parser)]
-#[command(about)]
+
 struct Args {
     /// Seed of the models, the sampling and the noise.
     #[arg(long, default_value_t = 7)]

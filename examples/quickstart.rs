@@ -22,7 +22,7 @@ use trustnn::progress::ProgressMode;
 
 /// Train an MLP on the bundled digits and report its test accuracy.
 #[derive(Parser, Debug)]
-#[command(about)]
+
 struct Args {
     /// Number of epochs.
     #[arg(long, default_value_t = 30)]
@@ -32,7 +32,7 @@ struct Args {
     batch_size: usize,
     /// Adam's learning rate.
     #[arg(long, default_value_t = 1e-3)]
-    lr: f32,
+    lr: f64,
     /// Seed of the split, initialization and shuffling.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -59,7 +59,7 @@ fn main() -> Result<()> {
         .add(Dense::new(128, 64).weight_init(Initializer::HeUniform))
         .add(ActivationLayer::new(Relu))
         .add(Dense::new(64, 10));
-    model.compile(SparseCategoricalCrossEntropy, Adam::new(args.lr))?;
+    model.compile(SparseCategoricalCrossEntropy, Adam::new(args.lr as f32))?;
     if !args.json {
         print!("{}", model.summary());
     }

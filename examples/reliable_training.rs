@@ -27,7 +27,7 @@ use trustnn::progress::ProgressMode;
 
 /// Divergence guard, early stopping, checkpoints, signed model files and drift monitoring.
 #[derive(Parser, Debug)]
-#[command(about)]
+
 struct Args {
     /// Seed of split, model and shuffling.
     #[arg(long, default_value_t = 7)]

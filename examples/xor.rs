@@ -15,11 +15,11 @@ use trustnn::prelude::*;
 
 /// Train a 2-3-1 tanh network on XOR with gradient descent.
 #[derive(Parser, Debug)]
-#[command(about)]
+
 struct Args {
     /// Learning rate of gradient descent.
     #[arg(long, default_value_t = 0.5)]
-    lr: f32,
+    lr: f64,
     /// Number of epochs (one full-batch step each).
     #[arg(long, default_value_t = 2000)]
     epochs: usize,
@@ -41,7 +41,7 @@ fn main() -> Result<()> {
         .add(Dense::new(2, 3))
         .add(ActivationLayer::new(Tanh))
         .add(Dense::new(3, 1));
-    model.compile(BinaryCrossEntropyWithLogits, Sgd::new(args.lr))?;
+    model.compile(BinaryCrossEntropyWithLogits, Sgd::new(args.lr as f32))?;
     if !args.json {
         print!("{}", model.summary());
     }
