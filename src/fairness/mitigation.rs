@@ -406,7 +406,7 @@ fn check_scores(context: &str, scores: &[f32], n: usize) -> Result<()> {
 /// `λ = B·exp(θ) / (1 + Σ exp(θ))` the best response minimizes, per sample,
 /// `cost(1) = (1 − y)/n + (λ_a⁺ − λ_a⁻)(1/n_a − 1/n)`, `cost(0) = y/n`, a weighted
 /// classification with label `[cost(0) > cost(1)]` and weight `|cost(0) − cost(1)|`
-/// (rescaled to mean 1); then `θ ← θ + η·γ(h_t)`.
+/// (rescaled to mean 1); then `θ ← θ + (η₀ / B)·γ(h_t)` (fairlearn's step size).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExponentiatedGradient {
     eps: f64,
@@ -427,7 +427,7 @@ impl Default for ExponentiatedGradient {
 }
 
 impl ExponentiatedGradient {
-    /// Defaults: `eps = 0.01` (fairlearn's), `B = 100`, `η = 2`, 10 iterations.
+    /// Defaults: `eps = 0.01` (fairlearn's), `B = 100`, `η₀ = 2` (fairlearn's `eta0`), 10 iterations.
     pub fn new() -> Self {
         Self::default()
     }
@@ -444,7 +444,7 @@ impl ExponentiatedGradient {
         self
     }
 
-    /// The step size `η` of the θ update.
+    /// The step size `η₀` of the θ update; the step is `η₀ / B`, as fairlearn's.
     pub fn eta(mut self, eta: f64) -> Self {
         self.eta = eta;
         self
@@ -497,6 +497,11 @@ impl ExponentiatedGradient {
         let n = y_true.len() as f64;
         let k = groups.n_groups();
         let n_a: Vec<f64> = groups.members().iter().map(|m| m.len() as f64).collect();
+        let step = if self.bound > 0.0 {
+            self.eta / self.bound
+        } else {
+            0.0
+        };
         let mut theta = vec![0.0f64; 2 * k]; // [a+, a-] pairs
         let mut models = Vec::with_capacity(self.iterations);
         let mut gaps = Vec::with_capacity(self.iterations);
@@ -527,8 +532,8 @@ impl ExponentiatedGradient {
             let mut gap = 0.0f64;
             for a in 0..k {
                 let g = sel[a] / n_a[a] - overall;
-                theta[2 * a] += self.eta * (g - self.eps);
-                theta[2 * a + 1] += self.eta * (-g - self.eps);
+                theta[2 * a] += step * (g - self.eps);
+                theta[2 * a + 1] += step * (-g - self.eps);
                 gap = gap.max(g.abs());
             }
             gaps.push(gap);
