@@ -160,6 +160,7 @@ fn main() -> Result<()> {
             println!("  {tol:.2}  {:.4}  {:.4}", r.accuracy, r.dp);
             curve.push((r.dp as f32, r.accuracy as f32));
         }
+        curve.sort_by(|a, b| a.0.total_cmp(&b.0));
         tradeoff.push((format!("thresholds by {column}"), curve));
         println!();
     }
