@@ -40,6 +40,7 @@
 pub mod activation;
 pub mod data;
 pub mod error;
+pub mod fairness;
 pub mod gradcheck;
 pub mod init;
 pub mod io;
