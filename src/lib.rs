@@ -43,6 +43,7 @@ pub mod error;
 pub mod gradcheck;
 pub mod init;
 pub mod layer;
+pub mod linalg;
 pub mod loss;
 pub mod metrics;
 pub mod model;

@@ -1,0 +1,1041 @@
+//! Single-precision matrix products for the layers: `C ← β·C + A·B`, written for the shapes
+//! of neural-network training (a batch of tens to thousands of rows times weight matrices of
+//! a few hundred to a few thousand columns), with no heap allocation once warm.
+//!
+//! This is the classic cache-blocked GEMM of Goto & van de Geijn ("Anatomy of
+//! High-Performance Matrix Multiplication", ACM TOMS 34(3), 2008) in the loop order of BLIS
+//! (Van Zee & van de Geijn, "BLIS: A Framework for Rapidly Instantiating BLAS
+//! Functionality", ACM TOMS 41(3), 2015): `B` is packed into `KC × NR` panels that stay in
+//! L1, `A` into `MR × KC` panels streamed from L2, and a register-blocked micro-kernel
+//! computes each `MR × NR` tile of `C`. The micro-kernel is chosen once at run time:
+//!
+//! | CPU | kernel | tile `MR × NR` |
+//! |---|---|---|
+//! | x86-64 with AVX-512F | `avx512` | 8 × 32 (16 `zmm` accumulators) |
+//! | x86-64 with AVX2 and FMA | `avx2` | 6 × 16 (12 `ymm` accumulators) |
+//! | anything else | `portable` (auto-vectorized Rust) | 4 × 8 |
+//!
+//! What differs from a general BLAS, and why:
+//! - **No allocation per call.** Packing buffers live in a thread-local workspace that grows
+//!   to the largest product seen and is then reused, so a warm training step allocates
+//!   nothing (`tests/alloc.rs`). `matrixmultiply` and the `gemm` crate allocate their packing
+//!   buffers on every call.
+//! - **Small `m` reads `B` in place.** For a few rows (batch-1 inference, `m ≤ 4·MR`) packing
+//!   the whole weight matrix would cost as much as the product itself, so the AVX-512 kernel
+//!   reads row-major `B` directly (masked loads at the right edge).
+//! - **Tiny products skip the machinery.** Below 4096 multiply-adds a plain loop is faster
+//!   than packing (the XOR network's products are a few dozen).
+//! - **Deterministic.** Every element of `C` is accumulated in the same order whatever the
+//!   number of threads (threads split `C` into disjoint column or row blocks, and the `k`
+//!   blocking depends only on `k`), so results are bit-identical from 1 to N threads.
+//!
+//! With the `threads` feature, products of at least [`PARALLEL_MIN_FLOPS`] are split over
+//! [`num_threads`] rayon tasks; without it everything runs on the calling thread.
+//!
+//! ```
+//! use trustnn::linalg::{matmul, MatRef};
+//! let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]; // 2 × 3
+//! let b = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0]; // 3 × 2
+//! let mut c = [0.0; 4];
+//! matmul(MatRef::new(&a, 2, 3)?, MatRef::new(&b, 3, 2)?, 0.0, &mut c)?;
+//! assert_eq!(c, [4.0, 5.0, 10.0, 11.0]);
+//! // Aᵀ·A through a transposed view: no copy.
+//! let mut g = [0.0; 9];
+//! let av = MatRef::new(&a, 2, 3)?;
+//! matmul(av.t(), av, 0.0, &mut g)?;
+//! assert_eq!(g[0], 1.0 + 16.0);
+//! # Ok::<(), trustnn::Error>(())
+//! ```
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+
+use crate::error::{Error, Result};
+
+/// A read-only view of an `f32` matrix: `rows × cols` values of `data` at
+/// `data[i·row_stride + j·col_stride]`. Made row-major by [`MatRef::new`] and transposed
+/// (without copying) by [`MatRef::t`].
+#[derive(Clone, Copy, Debug)]
+pub struct MatRef<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    rs: usize,
+    cs: usize,
+}
+
+impl<'a> MatRef<'a> {
+    /// A row-major `rows × cols` view of `data`, which must hold exactly `rows · cols` values.
+    pub fn new(data: &'a [f32], rows: usize, cols: usize) -> Result<Self> {
+        if rows.checked_mul(cols) != Some(data.len()) {
+            return Err(Error::shape(
+                "linalg::MatRef::new",
+                format!("{} values for [{rows}, {cols}]", rows.saturating_mul(cols)),
+                &[data.len()],
+            ));
+        }
+        Ok(Self::row_major(data, rows, cols))
+    }
+
+    /// Row-major view; the caller guarantees `data.len() == rows * cols`.
+    pub(crate) fn row_major(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        debug_assert_eq!(data.len(), rows * cols);
+        MatRef {
+            data,
+            rows,
+            cols,
+            rs: cols,
+            cs: 1,
+        }
+    }
+
+    /// The transpose (swaps the dimensions and the strides; no copy).
+    pub fn t(self) -> Self {
+        MatRef {
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    fn raw(&self) -> Raw {
+        Raw {
+            ptr: self.data.as_ptr(),
+            rs: self.rs,
+            cs: self.cs,
+        }
+    }
+}
+
+/// `C ← β·C + A·B` for row-major `C` of `a.rows() × b.cols()` values.
+///
+/// With `beta = 0`, `C`'s previous contents are never read (NaN or stale values are
+/// overwritten), as in BLAS. Fails with [`Error::ShapeMismatch`] if `a.cols() != b.rows()`
+/// or `c.len() != a.rows() · b.cols()`.
+pub fn matmul(a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: &mut [f32]) -> Result<()> {
+    if a.cols != b.rows {
+        return Err(Error::shape(
+            "linalg::matmul (inner dimensions)",
+            format!("B with {} rows", a.cols),
+            &[b.rows, b.cols],
+        ));
+    }
+    if c.len() != a.rows * b.cols {
+        return Err(Error::shape(
+            "linalg::matmul (output)",
+            format!("{} values for [{}, {}]", a.rows * b.cols, a.rows, b.cols),
+            &[c.len()],
+        ));
+    }
+    gemm(a, b, beta, c);
+    Ok(())
+}
+
+/// [`matmul`] without the checks: the shapes are an internal invariant (panics if broken).
+pub(crate) fn gemm(a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: &mut [f32]) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert!(
+        b.rows == k && c.len() == m * n,
+        "linalg::gemm: shapes [{m}, {k}]·[{}, {n}] into {} values",
+        b.rows,
+        c.len()
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        scale(c, beta);
+        return;
+    }
+    let (a, b) = (a.raw(), b.raw());
+    let cp = c.as_mut_ptr();
+    if m * n * k <= TINY {
+        // SAFETY: the views are in bounds by construction and `c` holds m·n values.
+        unsafe { tiny(m, k, n, a, b, beta, cp, n) };
+        return;
+    }
+    // SAFETY: as above; parts write disjoint blocks of `c`.
+    unsafe { parallel(m, k, n, a, b, beta, cp, n) };
+}
+
+/// `C ← β·C` with `β = 0` writing zeros (so NaN in `C` is cleared, as BLAS does).
+fn scale(c: &mut [f32], beta: f32) {
+    if beta == 0.0 {
+        c.fill(0.0);
+    } else if beta != 1.0 {
+        c.iter_mut().for_each(|v| *v *= beta);
+    }
+}
+
+/// Products of at most this many multiply-adds use the plain loop.
+const TINY: usize = 4096;
+
+/// Products of fewer floating-point operations (`2·m·n·k`) than this stay on one thread
+/// even with the `threads` feature: waking a second thread costs more than it saves.
+pub const PARALLEL_MIN_FLOPS: usize = 2_000_000;
+
+/// A strided matrix as raw parts (the borrow is held by the [`MatRef`] it came from).
+#[derive(Clone, Copy)]
+struct Raw {
+    ptr: *const f32,
+    rs: usize,
+    cs: usize,
+}
+
+impl Raw {
+    /// The element `(i, j)`.
+    ///
+    /// # Safety
+    /// `(i, j)` is inside the matrix.
+    #[inline(always)]
+    unsafe fn at(self, i: usize, j: usize) -> f32 {
+        unsafe { *self.ptr.add(i * self.rs + j * self.cs) }
+    }
+
+    /// The view starting at `(i, j)`.
+    ///
+    /// # Safety
+    /// `(i, j)` is inside the matrix (or at its end with nothing read from it).
+    #[inline(always)]
+    unsafe fn offset(self, i: usize, j: usize) -> Raw {
+        Raw {
+            ptr: unsafe { self.ptr.add(i * self.rs + j * self.cs) },
+            ..self
+        }
+    }
+}
+
+/// `C ← β·C + A·B` by a plain loop (rows of `C` updated contiguously).
+///
+/// # Safety
+/// `a` is `m × k`, `b` is `k × n`, `c` holds `m` rows of stride `ldc ≥ n`.
+unsafe fn tiny(m: usize, k: usize, n: usize, a: Raw, b: Raw, beta: f32, c: *mut f32, ldc: usize) {
+    for i in 0..m {
+        // SAFETY: row i of C is n values at c + i·ldc, disjoint from A and B.
+        let row = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc), n) };
+        scale(row, beta);
+        for p in 0..k {
+            let av = unsafe { a.at(i, p) };
+            for (j, v) in row.iter_mut().enumerate() {
+                *v += av * unsafe { b.at(p, j) };
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Threads
+
+static NUM_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// The number of threads matrix products may use: 1 without the `threads` feature;
+/// with it, the last [`set_num_threads`] value, else `TRUSTNN_NUM_THREADS` from the
+/// environment, else the number of CPUs.
+pub fn num_threads() -> usize {
+    if !cfg!(feature = "threads") {
+        return 1;
+    }
+    match NUM_THREADS.load(Ordering::Relaxed) {
+        0 => {
+            let n = std::env::var("TRUSTNN_NUM_THREADS")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|&v| v > 0)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            NUM_THREADS.store(n, Ordering::Relaxed);
+            n
+        }
+        n => n,
+    }
+}
+
+/// Sets the number of threads matrix products may use (0 restores the default). Has no
+/// effect without the `threads` feature. Results do not depend on it (see the module doc).
+pub fn set_num_threads(n: usize) {
+    NUM_THREADS.store(n, Ordering::Relaxed);
+}
+
+/// A pointer that may cross threads: the parts of one product touch disjoint memory.
+#[cfg(feature = "threads")]
+#[derive(Clone, Copy)]
+struct SendPtr<T>(T);
+// SAFETY: used only to hand disjoint blocks of C (and read-only A, B) to the scoped tasks
+// of one product, which all end before the product returns.
+#[cfg(feature = "threads")]
+unsafe impl<T> Send for SendPtr<T> {}
+#[cfg(feature = "threads")]
+unsafe impl<T> Sync for SendPtr<T> {}
+
+/// Splits the product over threads when it pays, else runs it on this thread.
+///
+/// # Safety
+/// As [`serial`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn parallel(m: usize, k: usize, n: usize, a: Raw, b: Raw, beta: f32, c: *mut f32, ldc: usize) {
+    let isa = isa();
+    #[cfg(feature = "threads")]
+    {
+        let threads = num_threads().min(rayon::current_num_threads().max(1));
+        if threads > 1 && 2 * m * n * k >= PARALLEL_MIN_FLOPS {
+            let (mr, nr) = isa.tile();
+            // Split C's columns (B is then shared read-only and A packed by each part) when
+            // there are enough column panels, else its rows.
+            let by_cols = n.div_ceil(nr) >= threads || m.div_ceil(mr) < threads;
+            let (len, unit) = if by_cols { (n, nr) } else { (m, mr) };
+            let units = len.div_ceil(unit);
+            let parts = threads.min(units);
+            if parts > 1 {
+                let per = units.div_ceil(parts) * unit;
+                let (a, b, c) = (SendPtr(a), SendPtr(b), SendPtr(c));
+                rayon::scope(|s| {
+                    for start in (per..len).step_by(per) {
+                        let size = per.min(len - start);
+                        s.spawn(move |_| {
+                            let (a, b, c) = (a, b, c);
+                            // SAFETY: disjoint blocks of C; A and B are only read.
+                            unsafe {
+                                if by_cols {
+                                    serial(
+                                        isa,
+                                        m,
+                                        k,
+                                        size,
+                                        a.0,
+                                        b.0.offset(0, start),
+                                        beta,
+                                        c.0.add(start),
+                                        ldc,
+                                    )
+                                } else {
+                                    let cs = c.0.add(start * ldc);
+                                    serial(isa, size, k, n, a.0.offset(start, 0), b.0, beta, cs, ldc)
+                                }
+                            }
+                        });
+                    }
+                    let (a, b, c) = (a, b, c);
+                    let size = per.min(len);
+                    // SAFETY: the first block, disjoint from the spawned ones.
+                    unsafe {
+                        if by_cols {
+                            serial(isa, m, k, size, a.0, b.0, beta, c.0, ldc)
+                        } else {
+                            serial(isa, size, k, n, a.0, b.0, beta, c.0, ldc)
+                        }
+                    }
+                });
+                return;
+            }
+        }
+    }
+    unsafe { serial(isa, m, k, n, a, b, beta, c, ldc) }
+}
+
+// ---------------------------------------------------------------------------------------
+// Kernel selection
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Isa {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    /// The micro-tile `(MR, NR)`.
+    #[cfg_attr(not(feature = "threads"), allow(dead_code))]
+    fn tile(self) -> (usize, usize) {
+        match self {
+            Isa::Portable => (portable::MR, portable::NR),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => (avx2::MR, avx2::NR),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => (avx512::MR, avx512::NR),
+        }
+    }
+}
+
+static ISA: AtomicU8 = AtomicU8::new(u8::MAX);
+
+/// The best kernel this CPU runs (detected once). `TRUSTNN_GEMM_KERNEL=portable|avx2`
+/// forces a lesser one (for testing and comparison).
+fn isa() -> Isa {
+    let code = ISA.load(Ordering::Relaxed);
+    let decode = |c: u8| match c {
+        #[cfg(target_arch = "x86_64")]
+        2 => Isa::Avx512,
+        #[cfg(target_arch = "x86_64")]
+        1 => Isa::Avx2,
+        _ => Isa::Portable,
+    };
+    if code != u8::MAX {
+        return decode(code);
+    }
+    let forced = std::env::var("TRUSTNN_GEMM_KERNEL").ok();
+    let mut best = 0u8;
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            best = 1;
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            best = 2;
+        }
+    }
+    let code = match forced.as_deref() {
+        Some("portable") => 0,
+        Some("avx2") => best.min(1),
+        _ => best,
+    };
+    ISA.store(code, Ordering::Relaxed);
+    decode(code)
+}
+
+/// The name of the micro-kernel in use (`"avx512"`, `"avx2"` or `"portable"`).
+pub fn kernel_name() -> &'static str {
+    match isa() {
+        Isa::Portable => "portable",
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => "avx2",
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => "avx512",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Blocked driver
+
+/// Largest `k` block: a `KC × 32` panel of B (32 KiB) stays in L1 during a column sweep.
+const KC_MAX: usize = 256;
+/// Largest `m` block, in micro-panels of A (the packed `MC × KC` block stays in L2).
+const MC_PANELS: usize = 16;
+/// Largest `n` block (the packed `KC × NC` block of B, 1 MiB, stays in L2/L3).
+const NC_MAX: usize = 1024;
+
+/// Packing buffers of one thread, grown to the largest product seen and then reused.
+#[derive(Default)]
+struct Workspace {
+    a: Vec<f32>,
+    b: Vec<f32>,
+}
+
+thread_local! {
+    static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::default());
+}
+
+/// `C ← β·C + A·B` on this thread with the kernel of `isa`.
+///
+/// # Safety
+/// `a` is `m × k`, `b` is `k × n`, `c` holds `m` rows of stride `ldc ≥ n`; `c` does not
+/// overlap `a` or `b`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn serial(isa: Isa, m: usize, k: usize, n: usize, a: Raw, b: Raw, beta: f32, c: *mut f32, ldc: usize) {
+    WORKSPACE.with(|ws| {
+        let mut ws = ws.borrow_mut();
+        unsafe {
+            match isa {
+                Isa::Portable => blocked::<portable::Kernel>(m, k, n, a, b, beta, c, ldc, &mut ws),
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => blocked::<avx2::Kernel>(m, k, n, a, b, beta, c, ldc, &mut ws),
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => blocked::<avx512::Kernel>(m, k, n, a, b, beta, c, ldc, &mut ws),
+            }
+        }
+    });
+}
+
+/// A register-blocked micro-kernel.
+trait MicroKernel {
+    /// Rows of a tile.
+    const MR: usize;
+    /// Columns of a tile.
+    const NR: usize;
+    /// Whether [`MicroKernel::tile`] can read B in place (row-major, with masked edges).
+    const DIRECT_B: bool;
+
+    /// `C[..mr, ..nr] ← β·C + Ap·Bp` for a packed `MR × kc` panel `ap` (`ap[p·MR + i]`)
+    /// and a `kc × NR` panel `bp` of row stride `b_rs` (`bp[p·b_rs + j]`, `j < nr` read
+    /// unless the panel is packed and zero-padded). `β = 0` does not read C.
+    ///
+    /// # Safety
+    /// The panels hold what is described; C holds `mr` rows of `nr` values at stride `ldc`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile(
+        kc: usize,
+        ap: *const f32,
+        bp: *const f32,
+        b_rs: usize,
+        c: *mut f32,
+        ldc: usize,
+        mr: usize,
+        nr: usize,
+        beta: f32,
+    );
+}
+
+/// Splits `len` into equal blocks of at most `max` (each a multiple of `unit` but the last).
+fn block_size(len: usize, max: usize, unit: usize) -> usize {
+    let blocks = len.div_ceil(max);
+    len.div_ceil(blocks).div_ceil(unit) * unit
+}
+
+/// The Goto/BLIS loop nest around `K`'s micro-kernel.
+///
+/// # Safety
+/// As [`serial`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn blocked<K: MicroKernel>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: Raw,
+    b: Raw,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+    ws: &mut Workspace,
+) {
+    let (mr_, nr_) = (K::MR, K::NR);
+    let kc_max = block_size(k, KC_MAX, 1);
+    let mc_max = block_size(m, MC_PANELS * mr_, mr_);
+    let nc_max = block_size(n, NC_MAX, nr_);
+    // Read B in place when there are too few rows of A to repay packing it.
+    let direct_b = K::DIRECT_B && b.cs == 1 && m <= 4 * mr_;
+    let need_a = mc_max.div_ceil(mr_) * mr_ * kc_max;
+    let need_b = if direct_b {
+        0
+    } else {
+        kc_max * nc_max.div_ceil(nr_) * nr_
+    };
+    if ws.a.len() < need_a {
+        ws.a.resize(need_a, 0.0);
+    }
+    if ws.b.len() < need_b {
+        ws.b.resize(need_b, 0.0);
+    }
+    let (pa, pb) = (ws.a.as_mut_ptr(), ws.b.as_mut_ptr());
+    let mut jc = 0;
+    while jc < n {
+        let nc = nc_max.min(n - jc);
+        let mut pc = 0;
+        while pc < k {
+            let kc = kc_max.min(k - pc);
+            let beta_block = if pc == 0 { beta } else { 1.0 };
+            if !direct_b {
+                unsafe { pack_b(kc, nc, nr_, b.offset(pc, jc), pb) };
+            }
+            let mut ic = 0;
+            while ic < m {
+                let mc = mc_max.min(m - ic);
+                unsafe { pack_a(mc, kc, mr_, a.offset(ic, pc), pa) };
+                let mut jr = 0;
+                while jr < nc {
+                    let nr = nr_.min(nc - jr);
+                    let (bp, b_rs) = if direct_b {
+                        (unsafe { b.offset(pc, jc + jr) }.ptr, b.rs)
+                    } else {
+                        (unsafe { pb.add(jr * kc) } as *const f32, nr_)
+                    };
+                    let mut ir = 0;
+                    while ir < mc {
+                        let mr = mr_.min(mc - ir);
+                        unsafe {
+                            K::tile(
+                                kc,
+                                pa.add(ir * kc),
+                                bp,
+                                b_rs,
+                                c.add((ic + ir) * ldc + jc + jr),
+                                ldc,
+                                mr,
+                                nr,
+                                beta_block,
+                            )
+                        };
+                        ir += mr_;
+                    }
+                    jr += nr_;
+                }
+                ic += mc;
+            }
+            pc += kc;
+        }
+        jc += nc;
+    }
+}
+
+/// Packs the `mc × kc` block `a` into `MR`-row panels: panel `q` holds `out[q·MR·kc + p·MR + i]
+/// = a(q·MR + i, p)`, rows past `mc` zero.
+///
+/// # Safety
+/// `a` is at least `mc × kc`; `out` holds `⌈mc/MR⌉·MR·kc` values.
+unsafe fn pack_a(mc: usize, kc: usize, mr: usize, a: Raw, out: *mut f32) {
+    let mut q = 0;
+    while q < mc {
+        let rows = mr.min(mc - q);
+        let panel = unsafe { out.add(q * kc) };
+        if a.rs == 1 {
+            // Column-major source (a transposed view): a panel row p is contiguous.
+            for p in 0..kc {
+                let src = unsafe { a.ptr.add(q + p * a.cs) };
+                let dst = unsafe { panel.add(p * mr) };
+                for i in 0..rows {
+                    unsafe { *dst.add(i) = *src.add(i) };
+                }
+                for i in rows..mr {
+                    unsafe { *dst.add(i) = 0.0 };
+                }
+            }
+        } else {
+            for i in 0..mr {
+                if i < rows {
+                    for p in 0..kc {
+                        unsafe { *panel.add(p * mr + i) = a.at(q + i, p) };
+                    }
+                } else {
+                    for p in 0..kc {
+                        unsafe { *panel.add(p * mr + i) = 0.0 };
+                    }
+                }
+            }
+        }
+        q += mr;
+    }
+}
+
+/// Packs the `kc × nc` block `b` into `NR`-column panels: panel `q` holds
+/// `out[q·NR·kc + p·NR + j] = b(p, q·NR + j)`, columns past `nc` zero.
+///
+/// # Safety
+/// `b` is at least `kc × nc`; `out` holds `kc·⌈nc/NR⌉·NR` values.
+unsafe fn pack_b(kc: usize, nc: usize, nr: usize, b: Raw, out: *mut f32) {
+    let mut q = 0;
+    while q < nc {
+        let cols = nr.min(nc - q);
+        let panel = unsafe { out.add(q * kc) };
+        if b.cs == 1 {
+            for p in 0..kc {
+                unsafe {
+                    std::ptr::copy_nonoverlapping(b.ptr.add(p * b.rs + q), panel.add(p * nr), cols);
+                    std::ptr::write_bytes(panel.add(p * nr + cols), 0, nr - cols);
+                }
+            }
+        } else {
+            // Transposed source (Wᵀ): a column of the panel is contiguous.
+            for j in 0..nr {
+                if j < cols {
+                    let src = unsafe { b.ptr.add((q + j) * b.cs) };
+                    for p in 0..kc {
+                        unsafe { *panel.add(p * nr + j) = *src.add(p * b.rs) };
+                    }
+                } else {
+                    for p in 0..kc {
+                        unsafe { *panel.add(p * nr + j) = 0.0 };
+                    }
+                }
+            }
+        }
+        q += nr;
+    }
+}
+
+/// Writes a finished `R × NR` tile held in `acc` (row-major) into C.
+///
+/// # Safety
+/// C holds `mr ≤ R` rows of `nr ≤ NR` values at stride `ldc`.
+#[inline(always)]
+unsafe fn store_tile<const NR: usize>(
+    acc: &[[f32; NR]],
+    c: *mut f32,
+    ldc: usize,
+    mr: usize,
+    nr: usize,
+    beta: f32,
+) {
+    for (i, row) in acc.iter().enumerate().take(mr) {
+        let dst = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc), nr) };
+        if beta == 0.0 {
+            dst.copy_from_slice(&row[..nr]);
+        } else {
+            for (d, &v) in dst.iter_mut().zip(row) {
+                *d = beta * *d + v;
+            }
+        }
+    }
+}
+
+/// The fallback kernel in plain Rust, written so that LLVM vectorizes the `NR` columns.
+mod portable {
+    use super::{MicroKernel, store_tile};
+
+    pub(super) const MR: usize = 4;
+    pub(super) const NR: usize = 8;
+
+    pub(super) struct Kernel;
+
+    impl MicroKernel for Kernel {
+        const MR: usize = MR;
+        const NR: usize = NR;
+        const DIRECT_B: bool = false;
+
+        unsafe fn tile(
+            kc: usize,
+            ap: *const f32,
+            bp: *const f32,
+            _b_rs: usize,
+            c: *mut f32,
+            ldc: usize,
+            mr: usize,
+            nr: usize,
+            beta: f32,
+        ) {
+            // SAFETY: packed panels of kc·MR and kc·NR values.
+            let a = unsafe { std::slice::from_raw_parts(ap, kc * MR) };
+            let b = unsafe { std::slice::from_raw_parts(bp, kc * NR) };
+            let mut acc = [[0.0f32; NR]; MR];
+            for (ak, bk) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
+                for (row, &av) in acc.iter_mut().zip(ak) {
+                    for (v, &bv) in row.iter_mut().zip(bk) {
+                        *v = av.mul_add(bv, *v);
+                    }
+                }
+            }
+            unsafe { store_tile(&acc, c, ldc, mr, nr, beta) };
+        }
+    }
+}
+
+/// AVX2 + FMA: a 6 × 16 tile in twelve `ymm` accumulators.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{MicroKernel, store_tile};
+
+    pub(super) const MR: usize = 6;
+    pub(super) const NR: usize = 16;
+
+    pub(super) struct Kernel;
+
+    impl MicroKernel for Kernel {
+        const MR: usize = MR;
+        const NR: usize = NR;
+        const DIRECT_B: bool = false;
+
+        #[inline(always)]
+        unsafe fn tile(
+            kc: usize,
+            ap: *const f32,
+            bp: *const f32,
+            _b_rs: usize,
+            c: *mut f32,
+            ldc: usize,
+            mr: usize,
+            nr: usize,
+            beta: f32,
+        ) {
+            // SAFETY: selected only when the CPU has AVX2 and FMA.
+            unsafe { tile_avx2(kc, ap, bp, c, ldc, mr, nr, beta) }
+        }
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile_avx2(
+        kc: usize,
+        ap: *const f32,
+        bp: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        mr: usize,
+        nr: usize,
+        beta: f32,
+    ) {
+        let mut acc = [[_mm256_setzero_ps(); 2]; MR];
+        for p in 0..kc {
+            unsafe {
+                let b0 = _mm256_loadu_ps(bp.add(p * NR));
+                let b1 = _mm256_loadu_ps(bp.add(p * NR + 8));
+                let a = ap.add(p * MR);
+                for (i, row) in acc.iter_mut().enumerate() {
+                    let av = _mm256_broadcast_ss(&*a.add(i));
+                    row[0] = _mm256_fmadd_ps(av, b0, row[0]);
+                    row[1] = _mm256_fmadd_ps(av, b1, row[1]);
+                }
+            }
+        }
+        if mr == MR && nr == NR {
+            let bv = _mm256_set1_ps(beta);
+            for (i, row) in acc.iter().enumerate() {
+                unsafe {
+                    let dst = c.add(i * ldc);
+                    if beta == 0.0 {
+                        _mm256_storeu_ps(dst, row[0]);
+                        _mm256_storeu_ps(dst.add(8), row[1]);
+                    } else {
+                        _mm256_storeu_ps(dst, _mm256_fmadd_ps(bv, _mm256_loadu_ps(dst), row[0]));
+                        _mm256_storeu_ps(
+                            dst.add(8),
+                            _mm256_fmadd_ps(bv, _mm256_loadu_ps(dst.add(8)), row[1]),
+                        );
+                    }
+                }
+            }
+        } else {
+            let mut tile = [[0.0f32; NR]; MR];
+            for (t, row) in tile.iter_mut().zip(&acc) {
+                unsafe {
+                    _mm256_storeu_ps(t.as_mut_ptr(), row[0]);
+                    _mm256_storeu_ps(t.as_mut_ptr().add(8), row[1]);
+                }
+            }
+            unsafe { store_tile(&tile, c, ldc, mr, nr, beta) };
+        }
+    }
+}
+
+/// AVX-512F: an 8 × 32 tile in sixteen `zmm` accumulators; masked loads and stores handle
+/// the right edge, and a row count below 8 runs a kernel with fewer rows.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    use super::MicroKernel;
+
+    pub(super) const MR: usize = 8;
+    pub(super) const NR: usize = 32;
+
+    pub(super) struct Kernel;
+
+    impl MicroKernel for Kernel {
+        const MR: usize = MR;
+        const NR: usize = NR;
+        const DIRECT_B: bool = true;
+
+        #[inline(always)]
+        unsafe fn tile(
+            kc: usize,
+            ap: *const f32,
+            bp: *const f32,
+            b_rs: usize,
+            c: *mut f32,
+            ldc: usize,
+            mr: usize,
+            nr: usize,
+            beta: f32,
+        ) {
+            // SAFETY: selected only when the CPU has AVX-512F.
+            unsafe {
+                match mr {
+                    8 => rows::<8>(kc, ap, bp, b_rs, c, ldc, nr, beta),
+                    7 => rows::<7>(kc, ap, bp, b_rs, c, ldc, nr, beta),
+                    6 => rows::<6>(kc, ap, bp, b_rs, c, ldc, nr, beta),
+                    5 => rows::<5>(kc, ap, bp, b_rs, c, ldc, nr, beta),
+                    4 => rows::<4>(kc, ap, bp, b_rs, c, ldc, nr, beta),
+                    3 => rows::<3>(kc, ap, bp, b_rs, c, ldc, nr, beta),
+                    2 => rows::<2>(kc, ap, bp, b_rs, c, ldc, nr, beta),
+                    _ => rows::<1>(kc, ap, bp, b_rs, c, ldc, nr, beta),
+                }
+            }
+        }
+    }
+
+    /// The column masks of the two 16-lane halves for `nr ≤ 32` valid columns.
+    #[inline(always)]
+    fn masks(nr: usize) -> (__mmask16, __mmask16) {
+        let bits = if nr >= 32 { u32::MAX } else { (1u32 << nr) - 1 };
+        (bits as u16, (bits >> 16) as u16)
+    }
+
+    #[target_feature(enable = "avx512f")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn rows<const R: usize>(
+        kc: usize,
+        ap: *const f32,
+        bp: *const f32,
+        b_rs: usize,
+        c: *mut f32,
+        ldc: usize,
+        nr: usize,
+        beta: f32,
+    ) {
+        let (m0, m1) = masks(nr);
+        let mut acc = [[_mm512_setzero_ps(); 2]; R];
+        for p in 0..kc {
+            unsafe {
+                let b = bp.add(p * b_rs);
+                let b0 = _mm512_maskz_loadu_ps(m0, b);
+                let b1 = _mm512_maskz_loadu_ps(m1, b.add(16));
+                let a = ap.add(p * MR);
+                for (i, row) in acc.iter_mut().enumerate() {
+                    let av = _mm512_set1_ps(*a.add(i));
+                    row[0] = _mm512_fmadd_ps(av, b0, row[0]);
+                    row[1] = _mm512_fmadd_ps(av, b1, row[1]);
+                }
+            }
+        }
+        let bv = _mm512_set1_ps(beta);
+        for (i, row) in acc.iter().enumerate() {
+            unsafe {
+                let dst = c.add(i * ldc);
+                let (mut v0, mut v1) = (row[0], row[1]);
+                if beta != 0.0 {
+                    v0 = _mm512_fmadd_ps(bv, _mm512_maskz_loadu_ps(m0, dst), v0);
+                    v1 = _mm512_fmadd_ps(bv, _mm512_maskz_loadu_ps(m1, dst.add(16)), v1);
+                }
+                _mm512_mask_storeu_ps(dst, m0, v0);
+                _mm512_mask_storeu_ps(dst.add(16), m1, v1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The product in f64 from the definition.
+    fn reference(a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c0: &[f32]) -> Vec<f64> {
+        let (m, k, n) = (a.rows, a.cols, b.cols);
+        let mut out = vec![0.0f64; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = 0.0f64;
+                for p in 0..k {
+                    s += a.data[i * a.rs + p * a.cs] as f64 * b.data[p * b.rs + j * b.cs] as f64;
+                }
+                out[i * n + j] = if beta == 0.0 {
+                    s
+                } else {
+                    beta as f64 * c0[i * n + j] as f64 + s
+                };
+            }
+        }
+        out
+    }
+
+    fn values(len: usize, seed: usize) -> Vec<f32> {
+        (0..len)
+            .map(|i| (((i * 7919 + seed * 104_729) % 2003) as f32 / 1001.0) - 1.0)
+            .collect()
+    }
+
+    /// Every kernel, every transpose combination, shapes with ragged edges in every blocking
+    /// level, β ∈ {0, 1, 0.5}: the result matches the f64 product to 1e-5 relative to Σ|a·b|.
+    fn check_all_shapes() {
+        let shapes = [
+            (1, 1, 1),
+            (3, 5, 7),
+            (4, 2, 8),
+            (1, 784, 256),
+            (2, 300, 33),
+            (9, 17, 31),
+            (128, 784, 10),
+            (37, 260, 70),
+            (130, 513, 1030),
+        ];
+        for &(m, k, n) in &shapes {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                for beta in [0.0f32, 1.0, 0.5] {
+                    let ad = values(m * k, 1);
+                    let bd = values(k * n, 2);
+                    let a = if ta {
+                        MatRef::row_major(&ad, k, m).t()
+                    } else {
+                        MatRef::row_major(&ad, m, k)
+                    };
+                    let b = if tb {
+                        MatRef::row_major(&bd, n, k).t()
+                    } else {
+                        MatRef::row_major(&bd, k, n)
+                    };
+                    let c0 = values(m * n, 3);
+                    let mut c = c0.clone();
+                    if beta == 0.0 {
+                        c.fill(f32::NAN);
+                    }
+                    matmul(a, b, beta, &mut c).unwrap();
+                    let want = reference(&a, &b, beta, &c0);
+                    let scale = k as f64 + 1.0;
+                    for (idx, (&got, &w)) in c.iter().zip(&want).enumerate() {
+                        assert!(
+                            (got as f64 - w).abs() <= 1e-5 * scale,
+                            "{} m{m} k{k} n{n} ta{ta} tb{tb} beta{beta} at {idx}: {got} vs {w}",
+                            kernel_name()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn products_match_the_definition_on_ragged_shapes() {
+        check_all_shapes();
+    }
+
+    #[test]
+    fn every_kernel_this_cpu_has_matches_the_definition() {
+        let best = isa();
+        let mut kernels = vec![Isa::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                kernels.push(Isa::Avx2);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                kernels.push(Isa::Avx512);
+            }
+        }
+        for isa in kernels {
+            let (m, k, n) = (37, 300, 70);
+            let ad = values(m * k, 4);
+            let bd = values(k * n, 5);
+            let (a, b) = (MatRef::row_major(&ad, m, k), MatRef::row_major(&bd, k, n));
+            let mut c = vec![f32::NAN; m * n];
+            unsafe { serial(isa, m, k, n, a.raw(), b.raw(), 0.0, c.as_mut_ptr(), n) };
+            let want = reference(&a, &b, 0.0, &[]);
+            for (&got, &w) in c.iter().zip(&want) {
+                assert!((got as f64 - w).abs() <= 1e-5 * 301.0, "{isa:?}: {got} vs {w}");
+            }
+        }
+        assert_eq!(isa(), best);
+    }
+
+    #[test]
+    fn mismatched_shapes_are_errors() {
+        let a = [0.0; 6];
+        let mut c = [0.0; 4];
+        let av = MatRef::new(&a, 2, 3).unwrap();
+        assert!(matmul(av, av, 0.0, &mut c).is_err());
+        assert!(matmul(av, av.t(), 0.0, &mut c[..3]).is_err());
+        assert!(MatRef::new(&a, 4, 2).is_err());
+    }
+
+    #[test]
+    fn empty_inner_dimension_scales_c() {
+        let mut c = [f32::NAN, 2.0];
+        matmul(
+            MatRef::new(&[], 1, 0).unwrap(),
+            MatRef::new(&[], 0, 2).unwrap(),
+            0.0,
+            &mut c,
+        )
+        .unwrap();
+        assert_eq!(c, [0.0, 0.0]);
+    }
+}
