@@ -6,8 +6,9 @@
 //! High-Performance Matrix Multiplication", ACM TOMS 34(3), 2008) in the loop order of BLIS
 //! (Van Zee & van de Geijn, "BLIS: A Framework for Rapidly Instantiating BLAS
 //! Functionality", ACM TOMS 41(3), 2015): `B` is packed into `KC × NR` panels that stay in
-//! L1, `A` into `MR × KC` panels streamed from L2, and a register-blocked micro-kernel
-//! computes each `MR × NR` tile of `C`. The micro-kernel is chosen once at run time:
+//! L1, `A` into `MR × KC` panels, and a register-blocked micro-kernel computes each
+//! `MR × NR` tile of `C`. Packing uses 8 × 8 AVX transposes where a transposed read is
+//! needed (`Wᵀ` in the input gradient, row-major `x` into `MR`-row panels). The micro-kernel is chosen once at run time:
 //!
 //! | CPU | kernel | tile `MR × NR` |
 //! |---|---|---|
@@ -278,6 +279,63 @@ unsafe impl<T> Send for SendPtr<T> {}
 #[cfg(feature = "threads")]
 unsafe impl<T> Sync for SendPtr<T> {}
 
+/// One product being split over threads: blocks of `per` columns (or rows) of C.
+#[cfg(feature = "threads")]
+#[derive(Clone, Copy)]
+struct Part {
+    isa: Isa,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: SendPtr<Raw>,
+    b: SendPtr<Raw>,
+    beta: f32,
+    c: SendPtr<*mut f32>,
+    ldc: usize,
+    by_cols: bool,
+}
+
+#[cfg(feature = "threads")]
+impl Part {
+    /// Computes the columns (or rows) `start..end` of C, halving the range with
+    /// `rayon::join` (which, unlike `spawn`, allocates nothing) down to blocks of `per`.
+    ///
+    /// # Safety
+    /// As [`serial`]; concurrent calls get disjoint ranges.
+    unsafe fn run(self, start: usize, end: usize, per: usize) {
+        let len = end - start;
+        if len > per {
+            let mid = start + len.div_ceil(per).div_ceil(2) * per;
+            // SAFETY: the two halves are disjoint.
+            rayon::join(
+                || unsafe { self.run(start, mid, per) },
+                || unsafe { self.run(mid, end, per) },
+            );
+            return;
+        }
+        let (a, b, c) = (self.a.0, self.b.0, self.c.0);
+        unsafe {
+            if self.by_cols {
+                let bs = b.offset(0, start);
+                serial(
+                    self.isa,
+                    self.m,
+                    self.k,
+                    len,
+                    a,
+                    bs,
+                    self.beta,
+                    c.add(start),
+                    self.ldc,
+                )
+            } else {
+                let (as_, cs) = (a.offset(start, 0), c.add(start * self.ldc));
+                serial(self.isa, len, self.k, self.n, as_, b, self.beta, cs, self.ldc)
+            }
+        }
+    }
+}
+
 /// Splits the product over threads when it pays, else runs it on this thread.
 ///
 /// # Safety
@@ -298,44 +356,20 @@ unsafe fn parallel(m: usize, k: usize, n: usize, a: Raw, b: Raw, beta: f32, c: *
             let parts = threads.min(units);
             if parts > 1 {
                 let per = units.div_ceil(parts) * unit;
-                let (a, b, c) = (SendPtr(a), SendPtr(b), SendPtr(c));
-                rayon::scope(|s| {
-                    for start in (per..len).step_by(per) {
-                        let size = per.min(len - start);
-                        s.spawn(move |_| {
-                            let (a, b, c) = (a, b, c);
-                            // SAFETY: disjoint blocks of C; A and B are only read.
-                            unsafe {
-                                if by_cols {
-                                    serial(
-                                        isa,
-                                        m,
-                                        k,
-                                        size,
-                                        a.0,
-                                        b.0.offset(0, start),
-                                        beta,
-                                        c.0.add(start),
-                                        ldc,
-                                    )
-                                } else {
-                                    let cs = c.0.add(start * ldc);
-                                    serial(isa, size, k, n, a.0.offset(start, 0), b.0, beta, cs, ldc)
-                                }
-                            }
-                        });
-                    }
-                    let (a, b, c) = (a, b, c);
-                    let size = per.min(len);
-                    // SAFETY: the first block, disjoint from the spawned ones.
-                    unsafe {
-                        if by_cols {
-                            serial(isa, m, k, size, a.0, b.0, beta, c.0, ldc)
-                        } else {
-                            serial(isa, size, k, n, a.0, b.0, beta, c.0, ldc)
-                        }
-                    }
-                });
+                let part = Part {
+                    isa,
+                    m,
+                    k,
+                    n,
+                    a: SendPtr(a),
+                    b: SendPtr(b),
+                    beta,
+                    c: SendPtr(c),
+                    ldc,
+                    by_cols,
+                };
+                // SAFETY: the parts write disjoint blocks of C.
+                unsafe { part.run(0, len, per) };
                 return;
             }
         }
@@ -426,7 +460,7 @@ const MC_PANELS: usize = 16;
 /// Largest `n` block (the packed `KC × NC` block of B, 1 MiB, stays in L2/L3).
 const NC_MAX: usize = 1024;
 
-/// Packing buffers of one thread, grown to the largest product seen and then reused.
+/// The packing buffers of one thread, grown to the largest product seen and then reused.
 #[derive(Default)]
 struct Workspace {
     a: Vec<f32>,
@@ -467,17 +501,17 @@ trait MicroKernel {
     /// Whether [`MicroKernel::tile`] can read B in place (row-major, with masked edges).
     const DIRECT_B: bool;
 
-    /// `C[..mr, ..nr] ← β·C + Ap·Bp` for a packed `MR × kc` panel `ap` (`ap[p·MR + i]`)
-    /// and a `kc × NR` panel `bp` of row stride `b_rs` (`bp[p·b_rs + j]`, `j < nr` read
-    /// unless the panel is packed and zero-padded). `β = 0` does not read C.
+    /// `C[..mr, ..nr] ← β·C + A·B` for a packed `MR × kc` panel `a[p·MR + i]` of A and a `kc × NR` panel
+    /// `b[p·b_rs + j]` of B (packed and zero-padded, or in place with `j < nr` read).
+    /// `β = 0` does not read C.
     ///
     /// # Safety
-    /// The panels hold what is described; C holds `mr` rows of `nr` values at stride `ldc`.
+    /// The operands hold what is described; C holds `mr` rows of `nr` values at stride `ldc`.
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile(
         kc: usize,
-        ap: *const f32,
-        bp: *const f32,
+        a: *const f32,
+        b: *const f32,
         b_rs: usize,
         c: *mut f32,
         ldc: usize,
@@ -485,6 +519,18 @@ trait MicroKernel {
         nr: usize,
         beta: f32,
     );
+
+    /// Packs B into `NR`-column panels as [`pack_b_with`] does.
+    ///
+    /// # Safety
+    /// As [`pack_b_with`].
+    unsafe fn pack_b(kc: usize, nc: usize, b: Raw, out: *mut f32);
+
+    /// Packs A into `MR`-row panels as [`pack_a_with`] does.
+    ///
+    /// # Safety
+    /// As [`pack_a_with`].
+    unsafe fn pack_a(mc: usize, kc: usize, a: Raw, out: *mut f32);
 }
 
 /// Splits `len` into equal blocks of at most `max` (each a multiple of `unit` but the last).
@@ -494,6 +540,10 @@ fn block_size(len: usize, max: usize, unit: usize) -> usize {
 }
 
 /// The Goto/BLIS loop nest around `K`'s micro-kernel.
+///
+/// A is read in place when one of its strides is 1 (the row block of a micro-tile is a few
+/// KiB and stays in L1 while the tile's columns sweep); B is packed into `KC × NR` panels,
+/// except for few rows of A, when row-major B is read in place.
 ///
 /// # Safety
 /// As [`serial`].
@@ -515,15 +565,15 @@ unsafe fn blocked<K: MicroKernel>(
     let nc_max = block_size(n, NC_MAX, nr_);
     // Read B in place when there are too few rows of A to repay packing it.
     let direct_b = K::DIRECT_B && b.cs == 1 && m <= 4 * mr_;
-    let need_a = mc_max.div_ceil(mr_) * mr_ * kc_max;
+    let need_a = mc_max * kc_max;
+    if ws.a.len() < need_a {
+        ws.a.resize(need_a, 0.0);
+    }
     let need_b = if direct_b {
         0
     } else {
         kc_max * nc_max.div_ceil(nr_) * nr_
     };
-    if ws.a.len() < need_a {
-        ws.a.resize(need_a, 0.0);
-    }
     if ws.b.len() < need_b {
         ws.b.resize(need_b, 0.0);
     }
@@ -536,12 +586,12 @@ unsafe fn blocked<K: MicroKernel>(
             let kc = kc_max.min(k - pc);
             let beta_block = if pc == 0 { beta } else { 1.0 };
             if !direct_b {
-                unsafe { pack_b(kc, nc, nr_, b.offset(pc, jc), pb) };
+                unsafe { K::pack_b(kc, nc, b.offset(pc, jc), pb) };
             }
             let mut ic = 0;
             while ic < m {
                 let mc = mc_max.min(m - ic);
-                unsafe { pack_a(mc, kc, mr_, a.offset(ic, pc), pa) };
+                unsafe { K::pack_a(mc, kc, a.offset(ic, pc), pa) };
                 let mut jr = 0;
                 while jr < nc {
                     let nr = nr_.min(nc - jr);
@@ -553,10 +603,11 @@ unsafe fn blocked<K: MicroKernel>(
                     let mut ir = 0;
                     while ir < mc {
                         let mr = mr_.min(mc - ir);
+                        let ap = unsafe { pa.add(ir * kc) };
                         unsafe {
                             K::tile(
                                 kc,
-                                pa.add(ir * kc),
+                                ap,
                                 bp,
                                 b_rs,
                                 c.add((ic + ir) * ldc + jc + jr),
@@ -578,74 +629,118 @@ unsafe fn blocked<K: MicroKernel>(
     }
 }
 
-/// Packs the `mc × kc` block `a` into `MR`-row panels: panel `q` holds `out[q·MR·kc + p·MR + i]
-/// = a(q·MR + i, p)`, rows past `mc` zero.
+/// Packs the `mc × kc` block `a` into `MR`-row panels: panel `q` holds
+/// `out[q·MR·kc + p·MR + i] = a(q·MR + i, p)`, rows past `mc` zero. A row-major source goes
+/// through `T × T` blocks transposed by `transpose` when `T == MR`; a transposed one
+/// (`a.rs == 1`, the `xᵀ` of a weight gradient) is copied `MR` values at a time.
 ///
 /// # Safety
 /// `a` is at least `mc × kc`; `out` holds `⌈mc/MR⌉·MR·kc` values.
-unsafe fn pack_a(mc: usize, kc: usize, mr: usize, a: Raw, out: *mut f32) {
+#[inline(always)]
+unsafe fn pack_a_with<const T: usize, const MR: usize>(
+    mc: usize,
+    kc: usize,
+    a: Raw,
+    out: *mut f32,
+    transpose: unsafe fn(src: *const f32, src_stride: usize, dst: *mut f32, dst_stride: usize),
+) {
     let mut q = 0;
     while q < mc {
-        let rows = mr.min(mc - q);
+        let rows = MR.min(mc - q);
         let panel = unsafe { out.add(q * kc) };
-        if a.rs == 1 {
-            // Column-major source (a transposed view): a panel row p is contiguous.
+        if a.rs == 1 && rows == MR {
             for p in 0..kc {
-                let src = unsafe { a.ptr.add(q + p * a.cs) };
-                let dst = unsafe { panel.add(p * mr) };
-                for i in 0..rows {
-                    unsafe { *dst.add(i) = *src.add(i) };
-                }
-                for i in rows..mr {
-                    unsafe { *dst.add(i) = 0.0 };
+                // SAFETY: MR contiguous values of column p; a fixed-size copy.
+                unsafe {
+                    *panel.add(p * MR).cast::<[f32; MR]>() = *a.ptr.add(q + p * a.cs).cast::<[f32; MR]>()
+                };
+            }
+        } else if a.cs == 1 && T == MR && rows == MR {
+            let full_p = kc / T * T;
+            for p0 in (0..full_p).step_by(T) {
+                unsafe { transpose(a.ptr.add(q * a.rs + p0), a.rs, panel.add(p0 * MR), MR) };
+            }
+            for p in full_p..kc {
+                for i in 0..MR {
+                    unsafe { *panel.add(p * MR + i) = a.at(q + i, p) };
                 }
             }
         } else {
-            for i in 0..mr {
-                if i < rows {
-                    for p in 0..kc {
-                        unsafe { *panel.add(p * mr + i) = a.at(q + i, p) };
-                    }
-                } else {
-                    for p in 0..kc {
-                        unsafe { *panel.add(p * mr + i) = 0.0 };
-                    }
+            for p in 0..kc {
+                for i in 0..MR {
+                    let v = if i < rows { unsafe { a.at(q + i, p) } } else { 0.0 };
+                    unsafe { *panel.add(p * MR + i) = v };
                 }
             }
         }
-        q += mr;
+        q += MR;
     }
 }
 
-/// Packs the `kc × nc` block `b` into `NR`-column panels: panel `q` holds
-/// `out[q·NR·kc + p·NR + j] = b(p, q·NR + j)`, columns past `nc` zero.
+/// Packs the `kc × nc` block `b` into `nr`-column panels: panel `q` holds
+/// `out[q·nr·kc + p·nr + j] = b(p, q·nr + j)`, columns past `nc` zero. A transposed source
+/// (`b.rs == 1`) goes through `T × T` blocks transposed by `transpose` when `T > 1`.
 ///
 /// # Safety
-/// `b` is at least `kc × nc`; `out` holds `kc·⌈nc/NR⌉·NR` values.
-unsafe fn pack_b(kc: usize, nc: usize, nr: usize, b: Raw, out: *mut f32) {
+/// `b` is at least `kc × nc`; `out` holds `kc·⌈nc/nr⌉·nr` values; `nr` is a multiple of `T`.
+#[inline(always)]
+unsafe fn pack_b_with<const T: usize, const NR: usize>(
+    kc: usize,
+    nc: usize,
+    b: Raw,
+    out: *mut f32,
+    transpose: unsafe fn(src: *const f32, src_stride: usize, dst: *mut f32, dst_stride: usize),
+) {
+    let nr = NR;
     let mut q = 0;
     while q < nc {
         let cols = nr.min(nc - q);
         let panel = unsafe { out.add(q * kc) };
-        if b.cs == 1 {
+        if b.cs == 1 && cols == NR {
+            for p in 0..kc {
+                // SAFETY: NR values of row p of the block; a fixed-size copy.
+                unsafe {
+                    *panel.add(p * NR).cast::<[f32; NR]>() = *b.ptr.add(p * b.rs + q).cast::<[f32; NR]>()
+                };
+            }
+        } else if b.cs == 1 {
             for p in 0..kc {
                 unsafe {
-                    std::ptr::copy_nonoverlapping(b.ptr.add(p * b.rs + q), panel.add(p * nr), cols);
-                    std::ptr::write_bytes(panel.add(p * nr + cols), 0, nr - cols);
+                    let (src, dst) = (b.ptr.add(p * b.rs + q), panel.add(p * nr));
+                    for j in 0..cols {
+                        *dst.add(j) = *src.add(j);
+                    }
+                    for j in cols..nr {
+                        *dst.add(j) = 0.0;
+                    }
+                }
+            }
+        } else if b.rs == 1 && T > 1 {
+            // Transposed source (Wᵀ): T consecutive values of a column of the panel are
+            // contiguous, so T × T blocks are loaded as rows and stored transposed.
+            let full_j = cols / T * T;
+            let full_p = kc / T * T;
+            for j0 in (0..full_j).step_by(T) {
+                for p0 in (0..full_p).step_by(T) {
+                    unsafe { transpose(b.ptr.add((q + j0) * b.cs + p0), b.cs, panel.add(p0 * nr + j0), nr) };
+                }
+                for p in full_p..kc {
+                    for j in j0..j0 + T {
+                        unsafe { *panel.add(p * nr + j) = b.at(p, q + j) };
+                    }
+                }
+            }
+            for j in full_j..nr {
+                for p in 0..kc {
+                    let v = if j < cols { unsafe { b.at(p, q + j) } } else { 0.0 };
+                    unsafe { *panel.add(p * nr + j) = v };
                 }
             }
         } else {
-            // Transposed source (Wᵀ): a column of the panel is contiguous.
-            for j in 0..nr {
-                if j < cols {
-                    let src = unsafe { b.ptr.add((q + j) * b.cs) };
-                    for p in 0..kc {
-                        unsafe { *panel.add(p * nr + j) = *src.add(p * b.rs) };
-                    }
-                } else {
-                    for p in 0..kc {
-                        unsafe { *panel.add(p * nr + j) = 0.0 };
-                    }
+            for p in 0..kc {
+                for j in 0..nr {
+                    let v = if j < cols { unsafe { b.at(p, q + j) } } else { 0.0 };
+                    unsafe { *panel.add(p * nr + j) = v };
                 }
             }
         }
@@ -678,9 +773,71 @@ unsafe fn store_tile<const NR: usize>(
     }
 }
 
+/// An 8 × 8 block transpose with AVX shuffles: `dst[r·ds + c] = src[c·ss + r]`.
+///
+/// # Safety
+/// The CPU has AVX; both blocks are in bounds.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn transpose8_avx(src: *const f32, ss: usize, dst: *mut f32, ds: usize) {
+    use std::arch::x86_64::*;
+    unsafe {
+        let r: [__m256; 8] = std::array::from_fn(|i| _mm256_loadu_ps(src.add(i * ss)));
+        let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+        let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+        let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+        let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+        let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+        let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+        let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+        let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+        let out = [
+            _mm256_permute2f128_ps::<0x20>(u0, u4),
+            _mm256_permute2f128_ps::<0x20>(u1, u5),
+            _mm256_permute2f128_ps::<0x20>(u2, u6),
+            _mm256_permute2f128_ps::<0x20>(u3, u7),
+            _mm256_permute2f128_ps::<0x31>(u0, u4),
+            _mm256_permute2f128_ps::<0x31>(u1, u5),
+            _mm256_permute2f128_ps::<0x31>(u2, u6),
+            _mm256_permute2f128_ps::<0x31>(u3, u7),
+        ];
+        for (i, v) in out.iter().enumerate() {
+            _mm256_storeu_ps(dst.add(i * ds), *v);
+        }
+    }
+}
+
+/// [`pack_b_with`] with AVX 8 × 8 transposes and AVX copies (the kernel's CPU has AVX).
+///
+/// # Safety
+/// As [`pack_b_with`]; the CPU has AVX.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn pack_b_avx<const NR: usize>(kc: usize, nc: usize, b: Raw, out: *mut f32) {
+    unsafe { pack_b_with::<8, NR>(kc, nc, b, out, transpose8_avx) }
+}
+
+/// [`pack_a_with`] with AVX 8 × 8 transposes (used when `MR = 8`).
+///
+/// # Safety
+/// As [`pack_a_with`]; the CPU has AVX.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn pack_a_avx<const MR: usize>(mc: usize, kc: usize, a: Raw, out: *mut f32) {
+    unsafe { pack_a_with::<8, MR>(mc, kc, a, out, transpose8_avx) }
+}
+
 /// The fallback kernel in plain Rust, written so that LLVM vectorizes the `NR` columns.
 mod portable {
-    use super::{MicroKernel, store_tile};
+    use super::{MicroKernel, Raw, pack_a_with, pack_b_with, store_tile};
 
     pub(super) const MR: usize = 4;
     pub(super) const NR: usize = 8;
@@ -694,7 +851,7 @@ mod portable {
 
         unsafe fn tile(
             kc: usize,
-            ap: *const f32,
+            a: *const f32,
             bp: *const f32,
             _b_rs: usize,
             c: *mut f32,
@@ -703,12 +860,13 @@ mod portable {
             nr: usize,
             beta: f32,
         ) {
-            // SAFETY: packed panels of kc·MR and kc·NR values.
-            let a = unsafe { std::slice::from_raw_parts(ap, kc * MR) };
+            // SAFETY: a packed, zero-padded B panel of kc·NR values.
             let b = unsafe { std::slice::from_raw_parts(bp, kc * NR) };
             let mut acc = [[0.0f32; NR]; MR];
-            for (ak, bk) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
-                for (row, &av) in acc.iter_mut().zip(ak) {
+            for (p, bk) in b.chunks_exact(NR).enumerate() {
+                for (i, row) in acc.iter_mut().enumerate().take(mr) {
+                    // SAFETY: (i, p) is inside the packed panel.
+                    let av = unsafe { *a.add(p * MR + i) };
                     for (v, &bv) in row.iter_mut().zip(bk) {
                         *v = av.mul_add(bv, *v);
                     }
@@ -716,7 +874,18 @@ mod portable {
             }
             unsafe { store_tile(&acc, c, ldc, mr, nr, beta) };
         }
+
+        unsafe fn pack_b(kc: usize, nc: usize, b: Raw, out: *mut f32) {
+            unsafe { pack_b_with::<1, NR>(kc, nc, b, out, no_transpose) }
+        }
+
+        unsafe fn pack_a(mc: usize, kc: usize, a: Raw, out: *mut f32) {
+            unsafe { pack_a_with::<1, MR>(mc, kc, a, out, no_transpose) }
+        }
     }
+
+    /// The block transpose of a kernel that has none (never called: `T = 1`).
+    unsafe fn no_transpose(_: *const f32, _: usize, _: *mut f32, _: usize) {}
 }
 
 /// AVX2 + FMA: a 6 × 16 tile in twelve `ymm` accumulators.
@@ -739,7 +908,7 @@ mod avx2 {
         #[inline(always)]
         unsafe fn tile(
             kc: usize,
-            ap: *const f32,
+            a: *const f32,
             bp: *const f32,
             _b_rs: usize,
             c: *mut f32,
@@ -749,7 +918,17 @@ mod avx2 {
             beta: f32,
         ) {
             // SAFETY: selected only when the CPU has AVX2 and FMA.
-            unsafe { tile_avx2(kc, ap, bp, c, ldc, mr, nr, beta) }
+            unsafe { tile_avx2(kc, a, bp, c, ldc, mr, nr, beta) }
+        }
+
+        unsafe fn pack_b(kc: usize, nc: usize, b: super::Raw, out: *mut f32) {
+            // SAFETY: the CPU has AVX2, hence AVX.
+            unsafe { super::pack_b_avx::<NR>(kc, nc, b, out) }
+        }
+
+        unsafe fn pack_a(mc: usize, kc: usize, a: super::Raw, out: *mut f32) {
+            // SAFETY: the CPU has AVX2, hence AVX (MR = 6: no block transpose).
+            unsafe { super::pack_a_avx::<MR>(mc, kc, a, out) }
         }
     }
 
@@ -757,7 +936,7 @@ mod avx2 {
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile_avx2(
         kc: usize,
-        ap: *const f32,
+        a: *const f32,
         bp: *const f32,
         c: *mut f32,
         ldc: usize,
@@ -770,9 +949,9 @@ mod avx2 {
             unsafe {
                 let b0 = _mm256_loadu_ps(bp.add(p * NR));
                 let b1 = _mm256_loadu_ps(bp.add(p * NR + 8));
-                let a = ap.add(p * MR);
+                let ap = a.add(p * MR);
                 for (i, row) in acc.iter_mut().enumerate() {
-                    let av = _mm256_broadcast_ss(&*a.add(i));
+                    let av = _mm256_broadcast_ss(&*ap.add(i));
                     row[0] = _mm256_fmadd_ps(av, b0, row[0]);
                     row[1] = _mm256_fmadd_ps(av, b1, row[1]);
                 }
@@ -829,7 +1008,7 @@ mod avx512 {
         #[inline(always)]
         unsafe fn tile(
             kc: usize,
-            ap: *const f32,
+            a: *const f32,
             bp: *const f32,
             b_rs: usize,
             c: *mut f32,
@@ -841,16 +1020,26 @@ mod avx512 {
             // SAFETY: selected only when the CPU has AVX-512F.
             unsafe {
                 match mr {
-                    8 => rows::<8>(kc, ap, bp, b_rs, c, ldc, nr, beta),
-                    7 => rows::<7>(kc, ap, bp, b_rs, c, ldc, nr, beta),
-                    6 => rows::<6>(kc, ap, bp, b_rs, c, ldc, nr, beta),
-                    5 => rows::<5>(kc, ap, bp, b_rs, c, ldc, nr, beta),
-                    4 => rows::<4>(kc, ap, bp, b_rs, c, ldc, nr, beta),
-                    3 => rows::<3>(kc, ap, bp, b_rs, c, ldc, nr, beta),
-                    2 => rows::<2>(kc, ap, bp, b_rs, c, ldc, nr, beta),
-                    _ => rows::<1>(kc, ap, bp, b_rs, c, ldc, nr, beta),
+                    8 => rows::<8>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                    7 => rows::<7>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                    6 => rows::<6>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                    5 => rows::<5>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                    4 => rows::<4>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                    3 => rows::<3>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                    2 => rows::<2>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                    _ => rows::<1>(kc, a, bp, b_rs, c, ldc, nr, beta),
                 }
             }
+        }
+
+        unsafe fn pack_b(kc: usize, nc: usize, b: super::Raw, out: *mut f32) {
+            // SAFETY: the CPU has AVX-512F, hence AVX.
+            unsafe { super::pack_b_avx::<NR>(kc, nc, b, out) }
+        }
+
+        unsafe fn pack_a(mc: usize, kc: usize, a: super::Raw, out: *mut f32) {
+            // SAFETY: the CPU has AVX-512F, hence AVX.
+            unsafe { super::pack_a_avx::<MR>(mc, kc, a, out) }
         }
     }
 
@@ -865,7 +1054,7 @@ mod avx512 {
     #[allow(clippy::too_many_arguments)]
     unsafe fn rows<const R: usize>(
         kc: usize,
-        ap: *const f32,
+        a: *const f32,
         bp: *const f32,
         b_rs: usize,
         c: *mut f32,
@@ -880,9 +1069,9 @@ mod avx512 {
                 let b = bp.add(p * b_rs);
                 let b0 = _mm512_maskz_loadu_ps(m0, b);
                 let b1 = _mm512_maskz_loadu_ps(m1, b.add(16));
-                let a = ap.add(p * MR);
+                let ap = a.add(p * MR);
                 for (i, row) in acc.iter_mut().enumerate() {
-                    let av = _mm512_set1_ps(*a.add(i));
+                    let av = _mm512_set1_ps(*ap.add(i));
                     row[0] = _mm512_fmadd_ps(av, b0, row[0]);
                     row[1] = _mm512_fmadd_ps(av, b1, row[1]);
                 }
@@ -946,7 +1135,7 @@ mod tests {
             (9, 17, 31),
             (128, 784, 10),
             (37, 260, 70),
-            (130, 513, 1030),
+            (130, 300, 40),
         ];
         for &(m, k, n) in &shapes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -986,6 +1175,22 @@ mod tests {
     #[test]
     fn products_match_the_definition_on_ragged_shapes() {
         check_all_shapes();
+    }
+
+    /// Wider than one `n` block (1024) and the `m` block, with B transposed.
+    #[test]
+    fn a_product_spanning_several_blocks_matches_the_definition() {
+        let (m, k, n) = (131, 300, 1030);
+        let ad = values(m * k, 6);
+        let bd = values(k * n, 7);
+        let (a, b) = (MatRef::row_major(&ad, m, k), MatRef::row_major(&bd, n, k).t());
+        let c0 = values(m * n, 8);
+        let mut c = c0.clone();
+        matmul(a, b, 1.0, &mut c).unwrap();
+        let want = reference(&a, &b, 1.0, &c0);
+        for (&got, &w) in c.iter().zip(&want) {
+            assert!((got as f64 - w).abs() <= 1e-5 * 301.0, "{got} vs {w}");
+        }
     }
 
     #[test]
