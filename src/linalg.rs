@@ -12,7 +12,7 @@
 //!
 //! | CPU | kernel | tile `MR × NR` |
 //! |---|---|---|
-//! | x86-64 with AVX-512F | `avx512` | 8 × 32 (16 `zmm` accumulators) |
+//! | x86-64 with AVX-512F | `avx512` | 6 × 64 (24 `zmm` accumulators) |
 //! | x86-64 with AVX2 and FMA | `avx2` | 6 × 16 (12 `ymm` accumulators) |
 //! | anything else | `portable` (auto-vectorized Rust) | 4 × 8 |
 //!
@@ -453,8 +453,6 @@ pub fn kernel_name() -> &'static str {
 // ---------------------------------------------------------------------------------------
 // Blocked driver
 
-/// Largest `k` block: a `KC × 32` panel of B (32 KiB) stays in L1 during a column sweep.
-const KC_MAX: usize = 256;
 /// Largest `m` block, in micro-panels of A (the packed `MC × KC` block stays in L2).
 const MC_PANELS: usize = 16;
 /// Largest `n` block (the packed `KC × NC` block of B, 1 MiB, stays in L2/L3).
@@ -500,8 +498,14 @@ trait MicroKernel {
     const NR: usize;
     /// Whether [`MicroKernel::tile`] can read B in place (row-major, with masked edges).
     const DIRECT_B: bool;
+    /// Largest `k` block: a `KC × NR` panel of B should stay in L1 during a column sweep.
+    const KC: usize = 256;
+    /// Whether A is packed into `MR`-row panels (`a_rs = 1, a_cs = MR` in [`MicroKernel::tile`])
+    /// or read in place (every view has a unit stride: row-major or transposed).
+    const PACK_A: bool = true;
 
-    /// `C[..mr, ..nr] ← β·C + A·B` for a packed `MR × kc` panel `a[p·MR + i]` of A and a `kc × NR` panel
+    /// `C[..mr, ..nr] ← β·C + A·B` for the `mr × kc` block `a[i·a_rs + p·a_cs]` of A (a packed
+    /// panel, `a_rs = 1, a_cs = MR`, unless the kernel reads A in place) and a `kc × NR` panel
     /// `b[p·b_rs + j]` of B (packed and zero-padded, or in place with `j < nr` read).
     /// `β = 0` does not read C.
     ///
@@ -511,6 +515,8 @@ trait MicroKernel {
     unsafe fn tile(
         kc: usize,
         a: *const f32,
+        a_rs: usize,
+        a_cs: usize,
         b: *const f32,
         b_rs: usize,
         c: *mut f32,
@@ -560,12 +566,12 @@ unsafe fn blocked<K: MicroKernel>(
     ws: &mut Workspace,
 ) {
     let (mr_, nr_) = (K::MR, K::NR);
-    let kc_max = block_size(k, KC_MAX, 1);
+    let kc_max = block_size(k, K::KC, 1);
     let mc_max = block_size(m, MC_PANELS * mr_, mr_);
     let nc_max = block_size(n, NC_MAX, nr_);
     // Read B in place when there are too few rows of A to repay packing it.
     let direct_b = K::DIRECT_B && b.cs == 1 && m <= 4 * mr_;
-    let need_a = mc_max * kc_max;
+    let need_a = if K::PACK_A { mc_max * kc_max } else { 0 };
     if ws.a.len() < need_a {
         ws.a.resize(need_a, 0.0);
     }
@@ -591,7 +597,9 @@ unsafe fn blocked<K: MicroKernel>(
             let mut ic = 0;
             while ic < m {
                 let mc = mc_max.min(m - ic);
-                unsafe { K::pack_a(mc, kc, a.offset(ic, pc), pa) };
+                if K::PACK_A {
+                    unsafe { K::pack_a(mc, kc, a.offset(ic, pc), pa) };
+                }
                 let mut jr = 0;
                 while jr < nc {
                     let nr = nr_.min(nc - jr);
@@ -603,11 +611,17 @@ unsafe fn blocked<K: MicroKernel>(
                     let mut ir = 0;
                     while ir < mc {
                         let mr = mr_.min(mc - ir);
-                        let ap = unsafe { pa.add(ir * kc) };
+                        let (ap, a_rs, a_cs) = if K::PACK_A {
+                            (unsafe { pa.add(ir * kc) } as *const f32, 1, mr_)
+                        } else {
+                            (unsafe { a.offset(ic + ir, pc) }.ptr, a.rs, a.cs)
+                        };
                         unsafe {
                             K::tile(
                                 kc,
                                 ap,
+                                a_rs,
+                                a_cs,
                                 bp,
                                 b_rs,
                                 c.add((ic + ir) * ldc + jc + jr),
@@ -852,6 +866,8 @@ mod portable {
         unsafe fn tile(
             kc: usize,
             a: *const f32,
+            _a_rs: usize,
+            _a_cs: usize,
             bp: *const f32,
             _b_rs: usize,
             c: *mut f32,
@@ -909,6 +925,8 @@ mod avx2 {
         unsafe fn tile(
             kc: usize,
             a: *const f32,
+            _a_rs: usize,
+            _a_cs: usize,
             bp: *const f32,
             _b_rs: usize,
             c: *mut f32,
@@ -987,16 +1005,16 @@ mod avx2 {
     }
 }
 
-/// AVX-512F: an 8 × 32 tile in sixteen `zmm` accumulators; masked loads and stores handle
-/// the right edge, and a row count below 8 runs a kernel with fewer rows.
+/// AVX-512F: a 6 × 64 tile in 24 `zmm` accumulators, A read in place; masked loads and
+/// stores handle the right edge, and a row count below 6 runs a kernel with fewer rows.
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::*;
 
     use super::MicroKernel;
 
-    pub(super) const MR: usize = 8;
-    pub(super) const NR: usize = 32;
+    pub(super) const MR: usize = 6;
+    pub(super) const NR: usize = 64;
 
     pub(super) struct Kernel;
 
@@ -1004,11 +1022,15 @@ mod avx512 {
         const MR: usize = MR;
         const NR: usize = NR;
         const DIRECT_B: bool = true;
+        const KC: usize = 128;
+        const PACK_A: bool = false;
 
         #[inline(always)]
         unsafe fn tile(
             kc: usize,
             a: *const f32,
+            a_rs: usize,
+            a_cs: usize,
             bp: *const f32,
             b_rs: usize,
             c: *mut f32,
@@ -1017,17 +1039,30 @@ mod avx512 {
             nr: usize,
             beta: f32,
         ) {
+            // A in place: row-major (`a_cs = 1`: one pointer per row, advancing by one) or
+            // transposed (`a_rs = 1`: the tile's rows are contiguous, advancing by `a_cs`).
+            let a = (a, a_rs, a_cs);
             // SAFETY: selected only when the CPU has AVX-512F.
             unsafe {
-                match mr {
-                    8 => rows::<8>(kc, a, bp, b_rs, c, ldc, nr, beta),
-                    7 => rows::<7>(kc, a, bp, b_rs, c, ldc, nr, beta),
-                    6 => rows::<6>(kc, a, bp, b_rs, c, ldc, nr, beta),
-                    5 => rows::<5>(kc, a, bp, b_rs, c, ldc, nr, beta),
-                    4 => rows::<4>(kc, a, bp, b_rs, c, ldc, nr, beta),
-                    3 => rows::<3>(kc, a, bp, b_rs, c, ldc, nr, beta),
-                    2 => rows::<2>(kc, a, bp, b_rs, c, ldc, nr, beta),
-                    _ => rows::<1>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                if a_cs == 1 {
+                    match mr {
+                        6 => rows::<6, true>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        5 => rows::<5, true>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        4 => rows::<4, true>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        3 => rows::<3, true>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        2 => rows::<2, true>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        _ => rows::<1, true>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                    }
+                } else {
+                    debug_assert_eq!(a_rs, 1);
+                    match mr {
+                        6 => rows::<6, false>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        5 => rows::<5, false>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        4 => rows::<4, false>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        3 => rows::<3, false>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        2 => rows::<2, false>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                        _ => rows::<1, false>(kc, a, bp, b_rs, c, ldc, nr, beta),
+                    }
                 }
             }
         }
@@ -1037,24 +1072,23 @@ mod avx512 {
             unsafe { super::pack_b_avx::<NR>(kc, nc, b, out) }
         }
 
-        unsafe fn pack_a(mc: usize, kc: usize, a: super::Raw, out: *mut f32) {
-            // SAFETY: the CPU has AVX-512F, hence AVX.
-            unsafe { super::pack_a_avx::<MR>(mc, kc, a, out) }
+        unsafe fn pack_a(_mc: usize, _kc: usize, _a: super::Raw, _out: *mut f32) {
+            unreachable!("the AVX-512 kernel reads A in place")
         }
     }
 
-    /// The column masks of the two 16-lane halves for `nr ≤ 32` valid columns.
+    /// The column masks of the four 16-lane quarters for `nr ≤ 64` valid columns.
     #[inline(always)]
-    fn masks(nr: usize) -> (__mmask16, __mmask16) {
-        let bits = if nr >= 32 { u32::MAX } else { (1u32 << nr) - 1 };
-        (bits as u16, (bits >> 16) as u16)
+    fn masks(nr: usize) -> [__mmask16; 4] {
+        let bits = if nr >= 64 { u64::MAX } else { (1u64 << nr) - 1 };
+        std::array::from_fn(|q| (bits >> (16 * q)) as u16)
     }
 
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
-    unsafe fn rows<const R: usize>(
+    unsafe fn rows<const R: usize, const ROW_MAJOR: bool>(
         kc: usize,
-        a: *const f32,
+        (a, a_rs, a_cs): (*const f32, usize, usize),
         bp: *const f32,
         b_rs: usize,
         c: *mut f32,
@@ -1062,32 +1096,33 @@ mod avx512 {
         nr: usize,
         beta: f32,
     ) {
-        let (m0, m1) = masks(nr);
-        let mut acc = [[_mm512_setzero_ps(); 2]; R];
+        let mk = masks(nr);
+        let rows: [*const f32; R] = std::array::from_fn(|i| unsafe { a.add(i * a_rs) });
+        let mut acc = [[_mm512_setzero_ps(); 4]; R];
         for p in 0..kc {
             unsafe {
                 let b = bp.add(p * b_rs);
-                let b0 = _mm512_maskz_loadu_ps(m0, b);
-                let b1 = _mm512_maskz_loadu_ps(m1, b.add(16));
-                let ap = a.add(p * MR);
+                let bv: [__m512; 4] = std::array::from_fn(|q| _mm512_maskz_loadu_ps(mk[q], b.add(16 * q)));
+                let ap = a.add(p * a_cs);
                 for (i, row) in acc.iter_mut().enumerate() {
-                    let av = _mm512_set1_ps(*ap.add(i));
-                    row[0] = _mm512_fmadd_ps(av, b0, row[0]);
-                    row[1] = _mm512_fmadd_ps(av, b1, row[1]);
+                    let av = _mm512_set1_ps(if ROW_MAJOR { *rows[i].add(p) } else { *ap.add(i) });
+                    for q in 0..4 {
+                        row[q] = _mm512_fmadd_ps(av, bv[q], row[q]);
+                    }
                 }
             }
         }
-        let bv = _mm512_set1_ps(beta);
+        let betav = _mm512_set1_ps(beta);
         for (i, row) in acc.iter().enumerate() {
             unsafe {
                 let dst = c.add(i * ldc);
-                let (mut v0, mut v1) = (row[0], row[1]);
-                if beta != 0.0 {
-                    v0 = _mm512_fmadd_ps(bv, _mm512_maskz_loadu_ps(m0, dst), v0);
-                    v1 = _mm512_fmadd_ps(bv, _mm512_maskz_loadu_ps(m1, dst.add(16)), v1);
+                for q in 0..4 {
+                    let mut v = row[q];
+                    if beta != 0.0 {
+                        v = _mm512_fmadd_ps(betav, _mm512_maskz_loadu_ps(mk[q], dst.add(16 * q)), v);
+                    }
+                    _mm512_mask_storeu_ps(dst.add(16 * q), mk[q], v);
                 }
-                _mm512_mask_storeu_ps(dst, m0, v0);
-                _mm512_mask_storeu_ps(dst.add(16), m1, v1);
             }
         }
     }
