@@ -8,6 +8,11 @@
 //! - `xor`: one full training step (forward, loss, backward, SGD update) of a 2-8-1 tanh
 //!   network on the 4 XOR points, timed over many steps.
 //! - `infer`: forward passes of the trained-shape MLP at batch 1024 and at batch 1.
+//! - `gemm`: the single-precision matrix-product rate (GFLOP/s) of `trustnn::linalg` on the
+//!   first layer's forward shape 128 × 784 × 256 (the GEMM floor of `docs/PERFORMANCE.md`).
+//!
+//! Every JSON object carries `"peer": "trustnn"` and `"workload"` (the mode), as the records
+//! of `benches/peers/peers.py` do, so that `benches/peers/run.sh` can tabulate them together.
 //!
 //! ```text
 //! cargo run --release --example bench_mlp -- --epochs 2
@@ -26,6 +31,7 @@ enum BenchMode {
     Train,
     Xor,
     Infer,
+    Gemm,
 }
 
 /// Time trustnn on the MLP, XOR and inference workloads.
@@ -35,7 +41,7 @@ struct Args {
     /// Which workload to time.
     #[arg(long, value_enum, default_value_t = BenchMode::Train)]
     mode: BenchMode,
-    /// Threads for matrix products (needs `--features threads`; sets MATMUL_NUM_THREADS).
+    /// Threads for matrix products (needs `--features threads`; `trustnn::linalg::set_num_threads`).
     #[arg(long, default_value_t = 1)]
     threads: usize,
     /// Epochs to time (train mode).
@@ -145,7 +151,7 @@ fn train(args: &Args) -> Result<serde_json::Value> {
     sorted.sort_by(f64::total_cmp);
     let median = sorted[sorted.len() / 2];
     Ok(serde_json::json!({
-        "mode": "train", "threads": args.threads, "samples": args.samples, "batch_size": args.batch_size,
+        "peer": "trustnn", "workload": "train", "mode": "train", "threads": args.threads, "samples": args.samples, "batch_size": args.batch_size,
         "hidden": args.hidden, "optimizer": args.optimizer, "epochs": args.epochs,
         "seconds_per_epoch": epoch_seconds, "median_seconds_per_epoch": median,
         "samples_per_second": args.samples as f64 / median, "final_train_accuracy": acc,
@@ -172,7 +178,7 @@ fn xor(args: &Args) -> Result<serde_json::Value> {
     }
     let us = start.elapsed().as_secs_f64() * 1e6 / args.iterations as f64;
     Ok(
-        serde_json::json!({"mode": "xor", "microseconds_per_step": us, "steps": args.iterations, "final_loss": loss}),
+        serde_json::json!({"peer": "trustnn", "workload": "xor", "threads": 1, "mode": "xor", "microseconds_per_step": us, "steps": args.iterations, "final_loss": loss}),
     )
 }
 
@@ -196,8 +202,32 @@ fn infer(args: &Args) -> Result<serde_json::Value> {
     }
     let one_us = start.elapsed().as_secs_f64() * 1e6 / args.iterations as f64;
     Ok(serde_json::json!({
-        "mode": "infer", "batch1024_seconds": batch_s, "batch1024_samples_per_second": 1024.0 / batch_s,
+        "peer": "trustnn", "workload": "infer", "threads": args.threads, "mode": "infer", "batch1024_seconds": batch_s, "batch1024_samples_per_second": 1024.0 / batch_s,
         "batch1_microseconds": one_us,
+    }))
+}
+
+fn gemm(args: &Args) -> Result<serde_json::Value> {
+    use trustnn::linalg::{MatRef, matmul};
+    let (m, k, n) = (128, 784, 256);
+    let mut rng = trustnn::rng::seeded(args.seed);
+    let a: Vec<f32> = (0..m * k).map(|_| rng.random::<f32>()).collect();
+    let b: Vec<f32> = (0..k * n).map(|_| rng.random::<f32>()).collect();
+    let mut c = vec![0.0f32; m * n];
+    let (av, bv) = (MatRef::new(&a, m, k)?, MatRef::new(&b, k, n)?);
+    for _ in 0..20 {
+        matmul(av, bv, 0.0, &mut c)?;
+    }
+    let reps = (args.iterations / 50).max(20);
+    let start = Instant::now();
+    for _ in 0..reps {
+        matmul(av, bv, 0.0, &mut c)?;
+    }
+    let s = start.elapsed().as_secs_f64() / reps as f64;
+    Ok(serde_json::json!({
+        "peer": "trustnn", "workload": "gemm", "mode": "gemm", "threads": args.threads,
+        "shape": [m, k, n], "gflops": 2.0 * (m * k * n) as f64 / s / 1e9,
+        "kernel": trustnn::linalg::kernel_name(),
     }))
 }
 
@@ -211,12 +241,12 @@ fn peak_rss_mib() -> Option<f64> {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    // SAFETY: set before any other thread exists; matrixmultiply reads it once.
-    unsafe { std::env::set_var("MATMUL_NUM_THREADS", args.threads.to_string()) };
+    trustnn::linalg::set_num_threads(args.threads);
     let out = match args.mode {
         BenchMode::Train => train(&args)?,
         BenchMode::Xor => xor(&args)?,
         BenchMode::Infer => infer(&args)?,
+        BenchMode::Gemm => gemm(&args)?,
     };
     if args.json {
         println!("{out}");

@@ -45,6 +45,7 @@ pub mod gradcheck;
 pub mod init;
 pub mod io;
 pub mod layer;
+pub mod linalg;
 pub mod loss;
 pub mod metrics;
 pub mod model;

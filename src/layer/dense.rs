@@ -1,11 +1,9 @@
 //! [`Dense`]: the fully connected layer `y = x·W + b`.
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayView1, ArrayViewMut2, Axis, Zip};
-
 use super::{Layer, LayerSpec, Mode, Param, ParamKind, check_grad, check_input};
 use crate::error::{Error, Result};
 use crate::init::Initializer;
+use crate::linalg::{MatRef, gemm};
 use crate::regularizer::Regularizer;
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -224,26 +222,35 @@ impl Layer for Dense {
         }
         check_input(&self.name, x, &[self.in_features])?;
         self.input.assign(x);
-        self.output.resize(&[x.batch_size(), self.out_features]);
+        let (n, i, o) = (x.batch_size(), self.in_features, self.out_features);
+        self.output.resize(&[n, o]);
         let (params, output) = (&self.params, &mut self.output);
-        let mut y = output.view2_mut();
-        general_mat_mul(1.0, &x.view2(), &params[0].value().view2(), 0.0, &mut y);
-        if let Some(b) = params.get(1) {
-            add_bias(&mut y, ArrayView1::from(b.value().as_slice()));
-        }
+        let y = output.as_slice_mut();
+        let w = MatRef::row_major(params[0].value().as_slice(), i, o);
+        let beta = match params.get(1) {
+            // y = b (each row) + x·W: the bias is written first and accumulated into.
+            Some(b) => {
+                let b = b.value().as_slice();
+                y.chunks_exact_mut(o).for_each(|row| row.copy_from_slice(b));
+                1.0
+            }
+            None => 0.0,
+        };
+        gemm(MatRef::row_major(x.as_slice(), n, i), w, beta, y);
         Ok(&self.output)
     }
 
     fn backward(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
         self.backward_params(grad_out)?;
-        self.grad_input.resize(&[grad_out.batch_size(), self.in_features]);
-        let w = self.params[0].value().view2();
-        general_mat_mul(
-            1.0,
-            &grad_out.view2(),
-            &w.t(),
+        let (n, i, o) = (grad_out.batch_size(), self.in_features, self.out_features);
+        self.grad_input.resize(&[n, i]);
+        // dx = G·Wᵀ
+        let w = MatRef::row_major(self.params[0].value().as_slice(), i, o);
+        gemm(
+            MatRef::row_major(grad_out.as_slice(), n, o),
+            w.t(),
             0.0,
-            &mut self.grad_input.view2_mut(),
+            self.grad_input.as_slice_mut(),
         );
         Ok(&self.grad_input)
     }
@@ -253,18 +260,22 @@ impl Layer for Dense {
             return Err(self.not_built());
         }
         check_grad(&self.name, grad_out, &self.output)?;
-        let g = grad_out.view2();
+        let (n, i, o) = (grad_out.batch_size(), self.in_features, self.out_features);
+        let g = grad_out.as_slice();
         {
+            // dW += xᵀ·G
             let (value, grad) = self.params[0].value_grad_mut();
-            general_mat_mul(1.0, &self.input.view2().t(), &g, 1.0, &mut grad.view2_mut());
+            let x = MatRef::row_major(self.input.as_slice(), n, i);
+            gemm(x.t(), MatRef::row_major(g, n, o), 1.0, grad.as_slice_mut());
             if let Some(r) = &self.regularizer {
                 r.add_grad(value.as_slice(), grad.as_slice_mut());
             }
         }
         if let Some(b) = self.params.get_mut(1) {
+            // db += Σ_rows G
             let db = b.grad_mut().as_slice_mut();
-            for row in g.rows() {
-                for (d, &v) in db.iter_mut().zip(row.iter()) {
+            for row in g.chunks_exact(o) {
+                for (d, &v) in db.iter_mut().zip(row) {
                     *d += v;
                 }
             }
@@ -285,12 +296,5 @@ impl Layer for Dense {
             (Some(r), Some(w)) => r.penalty(w.value().as_slice()),
             _ => 0.0,
         }
-    }
-}
-
-/// Adds `b` to every row of `y`.
-pub(crate) fn add_bias(y: &mut ArrayViewMut2<'_, f32>, b: ArrayView1<'_, f32>) {
-    for mut row in y.axis_iter_mut(Axis(0)) {
-        Zip::from(&mut row).and(&b).for_each(|v, &b| *v += b);
     }
 }
