@@ -40,6 +40,7 @@
 pub mod activation;
 pub mod data;
 pub mod error;
+pub mod explain;
 pub mod gradcheck;
 pub mod init;
 pub mod io;
@@ -54,6 +55,7 @@ pub mod plot;
 pub mod progress;
 pub mod regularizer;
 pub mod rng;
+pub mod robustness;
 pub mod selection;
 pub mod tensor;
 
