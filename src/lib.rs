@@ -40,6 +40,7 @@
 pub mod activation;
 pub mod data;
 pub mod error;
+pub mod explain;
 pub mod fairness;
 pub mod gradcheck;
 pub mod init;
@@ -57,6 +58,7 @@ pub mod privacy;
 pub mod progress;
 pub mod regularizer;
 pub mod rng;
+pub mod robustness;
 pub mod selection;
 pub mod tensor;
 
