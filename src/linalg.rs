@@ -222,6 +222,7 @@ impl Raw {
 ///
 /// # Safety
 /// `a` is `m × k`, `b` is `k × n`, `c` holds `m` rows of stride `ldc ≥ n`.
+#[allow(clippy::too_many_arguments)]
 unsafe fn tiny(m: usize, k: usize, n: usize, a: Raw, b: Raw, beta: f32, c: *mut f32, ldc: usize) {
     for i in 0..m {
         // SAFETY: row i of C is n values at c + i·ldc, disjoint from A and B.
