@@ -6,15 +6,20 @@
 //! High-Performance Matrix Multiplication", ACM TOMS 34(3), 2008) in the loop order of BLIS
 //! (Van Zee & van de Geijn, "BLIS: A Framework for Rapidly Instantiating BLAS
 //! Functionality", ACM TOMS 41(3), 2015): `B` is packed into `KC × NR` panels that stay in
-//! L1, `A` into `MR × KC` panels, and a register-blocked micro-kernel computes each
-//! `MR × NR` tile of `C`. Packing uses 8 × 8 AVX transposes where a transposed read is
-//! needed (`Wᵀ` in the input gradient, row-major `x` into `MR`-row panels). The micro-kernel is chosen once at run time:
+//! L1 and a register-blocked micro-kernel computes each `MR × NR` tile of `C`. Packing
+//! uses 8 × 8 AVX transposes where a transposed read is needed (`Wᵀ` in the input
+//! gradient). The micro-kernel is chosen once at run time:
 //!
-//! | CPU | kernel | tile `MR × NR` |
-//! |---|---|---|
-//! | x86-64 with AVX-512F | `avx512` | 6 × 64 (24 `zmm` accumulators) |
-//! | x86-64 with AVX2 and FMA | `avx2` | 6 × 16 (12 `ymm` accumulators) |
-//! | anything else | `portable` (auto-vectorized Rust) | 4 × 8 |
+//! | CPU | kernel | tile `MR × NR` | A |
+//! |---|---|---|---|
+//! | x86-64 with AVX-512F | `avx512` | 6 × 64 (24 `zmm` accumulators) | read in place |
+//! | x86-64 with AVX2 and FMA | `avx2` | 6 × 16 (12 `ymm` accumulators) | packed |
+//! | anything else | `portable` (auto-vectorized Rust) | 4 × 8 | packed |
+//!
+//! Every view here has a unit stride (a row-major matrix or its transpose), so the AVX-512
+//! kernel reads a tile's rows of A where they are: one pointer per row for row-major A,
+//! one pointer advancing by the row length for transposed A (`xᵀ` in the weight gradient).
+//! Both address modes cost no extra instructions in the inner loop.
 //!
 //! What differs from a general BLAS, and why:
 //! - **No allocation per call.** Packing buffers live in a thread-local workspace that grows
@@ -31,7 +36,8 @@
 //!   blocking depends only on `k`), so results are bit-identical from 1 to N threads.
 //!
 //! With the `threads` feature, products of at least [`PARALLEL_MIN_FLOPS`] are split over
-//! [`num_threads`] rayon tasks; without it everything runs on the calling thread.
+//! [`num_threads`] threads: the calling thread and persistent helper threads that sleep
+//! between products; without it everything runs on the calling thread.
 //!
 //! ```
 //! use trustnn::linalg::{matmul, MatRef};
@@ -298,22 +304,12 @@ struct Part {
 
 #[cfg(feature = "threads")]
 impl Part {
-    /// Computes the columns (or rows) `start..end` of C, halving the range with
-    /// `rayon::join` (which, unlike `spawn`, allocates nothing) down to blocks of `per`.
+    /// Computes the columns (or rows) `start..end` of C on this thread.
     ///
     /// # Safety
     /// As [`serial`]; concurrent calls get disjoint ranges.
-    unsafe fn run(self, start: usize, end: usize, per: usize) {
+    unsafe fn block(self, start: usize, end: usize) {
         let len = end - start;
-        if len > per {
-            let mid = start + len.div_ceil(per).div_ceil(2) * per;
-            // SAFETY: the two halves are disjoint.
-            rayon::join(
-                || unsafe { self.run(start, mid, per) },
-                || unsafe { self.run(mid, end, per) },
-            );
-            return;
-        }
         let (a, b, c) = (self.a.0, self.b.0, self.c.0);
         unsafe {
             if self.by_cols {
@@ -337,6 +333,144 @@ impl Part {
     }
 }
 
+/// The helper threads of the `threads` feature: persistent threads that sleep on a condition
+/// variable between products. The calling thread computes the first block of C itself and
+/// hands the others over, so with 2 threads one helper runs beside it. Helpers never spin:
+/// as soon as a block is done they sleep again, so the element-wise and optimizer work that
+/// follows on the calling thread keeps its core (on a 2-core machine a spinning pool would
+/// take it). Handing over allocates nothing (a `Copy` job in a mutex-guarded slot).
+#[cfg(feature = "threads")]
+mod helpers {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+
+    use super::Part;
+
+    #[derive(Clone, Copy)]
+    struct Job {
+        part: Part,
+        start: usize,
+        end: usize,
+    }
+
+    /// `pause` iterations (about 140 cycles each on recent x86) a helper waits for the next
+    /// job before sleeping (about 0.1 ms: the gap between the products of one pass), and the
+    /// caller waits for a helper before sleeping (about 0.3 ms).
+    const HELPER_SPINS: u32 = 2_000;
+    const CALLER_SPINS: u32 = 6_000;
+
+    #[derive(Default)]
+    struct Helper {
+        job: Mutex<Option<Job>>,
+        pending: AtomicBool,
+        wake: Condvar,
+        done: AtomicBool,
+        done_lock: Mutex<()>,
+        done_cv: Condvar,
+    }
+
+    /// Held while a product uses the helpers; a product that finds them busy (another user
+    /// thread multiplying at the same time) runs on its own thread instead.
+    static BUSY: Mutex<()> = Mutex::new(());
+    static HELPERS: OnceLock<Box<[Helper]>> = OnceLock::new();
+
+    fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The helpers, started on first use: `threads - 1` of them (at least one).
+    fn helpers(threads: usize) -> &'static [Helper] {
+        HELPERS.get_or_init(|| {
+            let count = threads.saturating_sub(1).max(1);
+            let list: Box<[Helper]> = (0..count).map(|_| Helper::default()).collect();
+            for i in 0..count {
+                let spawned = std::thread::Builder::new()
+                    .name(format!("trustnn-gemm-{}", i + 1))
+                    .spawn(move || work(i));
+                // Without the thread, its jobs would never finish: stop here instead.
+                assert!(spawned.is_ok(), "linalg: cannot start helper thread {}", i + 1);
+            }
+            list
+        })
+    }
+
+    fn work(i: usize) {
+        // The list is stored just after the threads start: wait for it.
+        let me = loop {
+            if let Some(list) = HELPERS.get() {
+                break &list[i];
+            }
+            std::thread::yield_now();
+        };
+        loop {
+            let mut spins = 0;
+            while !me.pending.load(Ordering::Acquire) && spins < HELPER_SPINS {
+                std::hint::spin_loop();
+                spins += 1;
+            }
+            let job = {
+                let mut slot = lock(&me.job);
+                loop {
+                    if let Some(job) = slot.take() {
+                        me.pending.store(false, Ordering::Relaxed);
+                        break job;
+                    }
+                    slot = me.wake.wait(slot).unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            // SAFETY: the caller handed over a block disjoint from all others and waits for
+            // `done` before the borrowed operands go away.
+            unsafe { job.part.block(job.start, job.end) };
+            me.done.store(true, Ordering::Release);
+            let _guard = lock(&me.done_lock);
+            me.done_cv.notify_one();
+        }
+    }
+
+    /// Computes `part` over `0..len` in blocks of `per` (a multiple of the tile), at most
+    /// `threads` at once. Returns false (having done nothing) if the helpers are busy.
+    ///
+    /// # Safety
+    /// As [`super::serial`] for the whole product.
+    pub(super) unsafe fn run(part: Part, len: usize, per: usize, threads: usize) -> bool {
+        let Ok(_busy) = BUSY.try_lock() else {
+            return false;
+        };
+        let helpers = helpers(threads);
+        let mut used = 0;
+        let mut start = per.min(len);
+        while start < len && used < helpers.len() {
+            let end = if used + 1 == helpers.len() {
+                len
+            } else {
+                (start + per).min(len)
+            };
+            let h = &helpers[used];
+            h.done.store(false, Ordering::Relaxed);
+            *lock(&h.job) = Some(Job { part, start, end });
+            h.pending.store(true, Ordering::Release);
+            h.wake.notify_one();
+            used += 1;
+            start = end;
+        }
+        // SAFETY: the first block, disjoint from the handed-over ones.
+        unsafe { part.block(0, per.min(len)) };
+        for h in &helpers[..used] {
+            // A spin covers the common case of a helper finishing at about the same time.
+            let mut spins = 0;
+            while !h.done.load(Ordering::Acquire) && spins < CALLER_SPINS {
+                std::hint::spin_loop();
+                spins += 1;
+            }
+            let mut guard = lock(&h.done_lock);
+            while !h.done.load(Ordering::Acquire) {
+                guard = h.done_cv.wait(guard).unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+        true
+    }
+}
+
 /// Splits the product over threads when it pays, else runs it on this thread.
 ///
 /// # Safety
@@ -346,7 +480,7 @@ unsafe fn parallel(m: usize, k: usize, n: usize, a: Raw, b: Raw, beta: f32, c: *
     let isa = isa();
     #[cfg(feature = "threads")]
     {
-        let threads = num_threads().min(rayon::current_num_threads().max(1));
+        let threads = num_threads();
         if threads > 1 && 2 * m * n * k >= PARALLEL_MIN_FLOPS {
             let (mr, nr) = isa.tile();
             // Split C's columns (B is then shared read-only and A packed by each part) when
@@ -370,8 +504,9 @@ unsafe fn parallel(m: usize, k: usize, n: usize, a: Raw, b: Raw, beta: f32, c: *
                     by_cols,
                 };
                 // SAFETY: the parts write disjoint blocks of C.
-                unsafe { part.run(0, len, per) };
-                return;
+                if unsafe { helpers::run(part, len, per, threads) } {
+                    return;
+                }
             }
         }
     }
@@ -454,7 +589,7 @@ pub fn kernel_name() -> &'static str {
 // ---------------------------------------------------------------------------------------
 // Blocked driver
 
-/// Largest `m` block, in micro-panels of A (the packed `MC × KC` block stays in L2).
+/// Largest `m` block, in micro-panels of A (a packed `MC × KC` block stays in L2).
 const MC_PANELS: usize = 16;
 /// Largest `n` block (the packed `KC × NC` block of B, 1 MiB, stays in L2/L3).
 const NC_MAX: usize = 1024;
@@ -1008,7 +1143,11 @@ mod avx2 {
 
 /// AVX-512F: a 6 × 64 tile in 24 `zmm` accumulators, A read in place; masked loads and
 /// stores handle the right edge, and a row count below 6 runs a kernel with fewer rows.
+///
+/// The AVX-512 intrinsics are stable since Rust 1.89, above the crate's declared
+/// `rust-version`; the attribute tells clippy so (raising `rust-version` is pending).
 #[cfg(target_arch = "x86_64")]
+#[clippy::msrv = "1.89"]
 mod avx512 {
     use std::arch::x86_64::*;
 
@@ -1255,6 +1394,36 @@ mod tests {
             }
         }
         assert_eq!(isa(), best);
+    }
+
+    /// The split over threads changes no bit of the result (the module's determinism claim).
+    #[cfg(feature = "threads")]
+    #[test]
+    fn two_threads_give_bit_identical_results() {
+        for (m, k, n, tb) in [
+            (128, 784, 256, false),
+            (784, 128, 256, false),
+            (128, 128, 256, true),
+            (131, 300, 20, false),
+        ] {
+            let ad = values(m * k, 9);
+            let bd = values(k * n, 10);
+            let a = MatRef::row_major(&ad, m, k);
+            let b = if tb {
+                MatRef::row_major(&bd, n, k).t()
+            } else {
+                MatRef::row_major(&bd, k, n)
+            };
+            let (mut one, mut two) = (vec![0.0; m * n], vec![0.0; m * n]);
+            unsafe { serial(isa(), m, k, n, a.raw(), b.raw(), 0.0, one.as_mut_ptr(), n) };
+            set_num_threads(2);
+            matmul(a, b, 0.0, &mut two).unwrap();
+            set_num_threads(0);
+            assert!(
+                one.iter().zip(&two).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "{m}x{k}x{n}"
+            );
+        }
     }
 
     #[test]

@@ -54,6 +54,13 @@ impl ActivationLayer {
     pub fn activation(&self) -> &dyn Activation {
         self.activation.as_ref()
     }
+
+    /// True when the backward pass can read `f'(x)` from the output instead of the input, so
+    /// that forward need not keep a copy of its input: ReLU (`y > 0` exactly when `x > 0`,
+    /// and `y = 0` with derivative 0 otherwise, NaN staying NaN) and identity (`y = x`).
+    fn backward_from_output(&self) -> bool {
+        matches!(self.activation.name(), "relu" | "identity")
+    }
 }
 
 impl Layer for ActivationLayer {
@@ -103,17 +110,25 @@ impl Layer for ActivationLayer {
         if x.ndim() == 0 || x.batch_size() == 0 {
             return Err(Error::empty(format!("{} (activation input)", self.name)));
         }
-        self.input.assign(x);
         self.output.resize_like(x);
         self.activation.forward(x.view2(), self.output.view2_mut());
+        if !self.backward_from_output() {
+            self.input.assign(x);
+        }
         Ok(&self.output)
     }
 
     fn backward(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
         check_grad(&self.name, grad_out, &self.output)?;
         self.grad_input.resize_like(grad_out);
+        // For ReLU and identity, f'(x) depends only on the sign of x, which y = f(x) keeps.
+        let x = if self.backward_from_output() {
+            self.output.view2()
+        } else {
+            self.input.view2()
+        };
         self.activation.backward(
-            self.input.view2(),
+            x,
             self.output.view2(),
             grad_out.view2(),
             self.grad_input.view2_mut(),
