@@ -438,3 +438,30 @@ fn exponentiated_gradient_reduces_the_demographic_parity_gap() {
     assert!(dp < 0.5 * dp0.get().unwrap(), "gap {dp} vs baseline {dp0:?}");
     assert_eq!(ens.len(), 8);
 }
+
+#[test]
+fn ratio_to_overall_is_undefined_when_the_overall_value_is_zero() {
+    let g = Groups::new("g", &["a", "b"]).unwrap();
+    let mf = MetricFrame::new("sr", &[1, 0], &[0, 0], &g, metrics::selection_rate).unwrap();
+    assert!(matches!(mf.ratio_to_overall(), Value::Undefined(_)));
+    // fairlearn: 0 / 0 is NaN in every group, and the minimum of NaNs is NaN.
+    let nan = mf
+        .convention(Convention::Fairlearn)
+        .ratio_to_overall()
+        .get()
+        .unwrap();
+    assert!(nan.is_nan());
+}
+
+#[test]
+fn fairlearn_mode_aggregates_a_nan_tpr_ratio_as_fairlearn_does() {
+    // Only negatives are selected: every TPR is 0 (TPR ratio 0/0 = NaN), FPRs 1/2 and 1/3.
+    let g = Groups::new("g", &["a", "a", "a", "b", "b", "b", "b"]).unwrap();
+    let d = GroupReport::new(&[1, 0, 0, 1, 0, 0, 0], &[0, 1, 0, 0, 1, 0, 0], &g)
+        .unwrap()
+        .convention(Convention::Fairlearn)
+        .disparities();
+    // worst_case is Python's min([nan, 2/3]) = nan; mean is pandas' NaN-skipping mean = 2/3.
+    assert!(d.equalized_odds_ratio.get().unwrap().is_nan());
+    close(&d.equalized_odds_ratio_mean, (1.0 / 3.0) / 0.5);
+}
