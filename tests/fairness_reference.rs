@@ -15,7 +15,7 @@
 use serde_json::Value as Json;
 use trustnn::data::Dataset;
 use trustnn::fairness::metrics;
-use trustnn::fairness::{Convention, GroupReport, Groups, MetricFrame, Value, reweighing};
+use trustnn::fairness::{Convention, GroupReport, GroupStats, Groups, MetricFrame, Value, reweighing};
 use trustnn::prelude::*;
 
 const TOL: f64 = 1e-12;
@@ -75,6 +75,7 @@ fn same_if_defined(what: &str, got: &Value, expected: &Json) -> bool {
 }
 
 type Metric = fn(&[usize], &[usize]) -> Value;
+type Rate = fn(&GroupStats) -> Value;
 
 fn metric(name: &str) -> Metric {
     match name {
@@ -199,7 +200,7 @@ fn metric_frames_in_fairlearn_mode_reproduce_fairlearn() {
 
 #[test]
 fn group_report_frames_equal_metric_frames_on_the_reference_data() {
-    let rates: [(&str, fn(&trustnn::fairness::GroupStats) -> Value); 6] = [
+    let rates: [(&str, Rate); 6] = [
         ("selection_rate", |s| s.selection_rate()),
         ("true_positive_rate", |s| s.true_positive_rate()),
         ("false_positive_rate", |s| s.false_positive_rate()),
