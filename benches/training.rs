@@ -7,19 +7,6 @@ use rand::Rng as _;
 use std::hint::black_box;
 use trustnn::prelude::*;
 
-const OPTIMIZERS: [&str; 10] = [
-    "sgd",
-    "sgd_momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "adamw",
-    "nadam",
-    "radam",
-    "adadelta",
-];
-
 fn mlp(optimizer: &str) -> Sequential {
     let mut model = Sequential::new()
         .seed(0)
@@ -50,7 +37,7 @@ fn bench_training_step(c: &mut Criterion) {
     .unwrap();
     let mut group = c.benchmark_group("mlp_784_256_128_10_step_batch128");
     group.throughput(Throughput::Elements(batch as u64));
-    for name in OPTIMIZERS {
+    for name in trustnn::optim::OPTIMIZER_NAMES {
         let mut model = mlp(name);
         model.train_step(&x, &y, None).unwrap();
         group.bench_with_input(BenchmarkId::from_parameter(name), &name, |b, _| {

@@ -25,10 +25,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
-
 use clap::Parser;
-use trustnn::optim;
 use trustnn::prelude::*;
 
 /// Compare hidden activations on the bundled digits, with one optimizer.
@@ -48,27 +45,8 @@ struct Args {
     /// The optimizer's learning rate.
     #[arg(long, default_value_t = 1e-3)]
     lr: f64,
-    /// Number of epochs (the same for every activation).
-    #[arg(long, default_value_t = 30)]
-    epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Validation accuracy whose first epoch is reported.
-    #[arg(long, default_value_t = 0.95)]
-    target: f32,
-    /// Fraction of the digits held out for validation (stratified).
-    #[arg(long, default_value_t = 0.2)]
-    val_fraction: f64,
-    /// Seed of the split, the initial weights and the batch order.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Folder for the plot.
-    #[arg(long, default_value = "target/plots")]
-    out_dir: PathBuf,
-    /// Print the figures as one JSON object instead of text (no progress).
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: common::ComparisonArgs,
 }
 
 /// The weight initializer for an activation, and its name: LeCun normal for SELU, Glorot
@@ -83,43 +61,39 @@ fn initializer(activation: &str) -> (Initializer, &'static str) {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    let data = common::digits_train_val(args.val_fraction, args.seed)?;
-    if !args.json {
+    let run_args = &args.run;
+    let data = common::digits_train_val(run_args.val_fraction, run_args.seed)?;
+    if !run_args.json {
         eprintln!(
             "digits: {} training and {} validation samples, MLP 64-128-64-10, {} (lr {}), {} epochs, batch {}",
             data.x_train.batch_size(),
             data.x_val.batch_size(),
             args.optimizer,
             args.lr,
-            args.epochs,
-            args.batch_size
+            run_args.epochs,
+            run_args.batch_size
         );
     }
 
     let mut runs = Vec::new();
     for (i, name) in args.activations.iter().enumerate() {
         let (init, init_name) = initializer(name);
-        let mut model = common::digits_mlp(args.seed, name, init)?;
-        model.compile_boxed(
-            Box::new(SparseCategoricalCrossEntropy),
-            optim::by_name(&args.optimizer, args.lr as f32)?,
-        )?;
+        let model = common::digits_mlp(run_args.seed, name, init)?;
         let run = common::train_run(
             name,
             init_name.to_string(),
+            model,
+            &args.optimizer,
             args.lr,
-            &mut model,
             &data,
-            args.epochs,
-            args.batch_size,
+            run_args,
         )?;
-        if !args.json {
+        if !run_args.json {
             eprintln!(
-                "[{}/{}] {name:<10} val accuracy {:.4}  ({:.1} ms/epoch)",
+                "[{}/{}] {name:<10} {}",
                 i + 1,
                 args.activations.len(),
-                run.val_accuracy.last().copied().unwrap_or(f32::NAN),
-                run.seconds_per_epoch * 1e3
+                run.summary()
             );
         }
         runs.push(run);
@@ -132,12 +106,10 @@ fn main() -> Result<()> {
     });
     let glorot = runs.iter().filter(|r| r.setting == "Glorot uniform").count();
 
-    std::fs::create_dir_all(&args.out_dir)?;
-    let chart = args.out_dir.join("compare_activations.png");
     let title = format!("digits: validation accuracy per activation ({})", args.optimizer);
-    common::comparison_chart(&runs, &chart, &title)?;
+    let chart = common::comparison_chart(&runs, &run_args.out_dir, "compare_activations.png", &title)?;
 
-    if args.json {
+    if run_args.json {
         let obj = serde_json::json!({
             "dataset": "digits",
             "model": "MLP 64-128-64-10",
@@ -145,12 +117,12 @@ fn main() -> Result<()> {
             "lr": args.lr,
             "train_samples": data.x_train.batch_size(),
             "val_samples": data.x_val.batch_size(),
-            "epochs": args.epochs,
-            "batch_size": args.batch_size,
-            "seed": args.seed,
-            "target_accuracy": args.target,
+            "epochs": run_args.epochs,
+            "batch_size": run_args.batch_size,
+            "seed": run_args.seed,
+            "target_accuracy": run_args.target,
             "same_initial_weights_per_initializer": same_init,
-            "activations": common::runs_json(&runs, args.target),
+            "activations": common::runs_json(&runs, run_args.target),
             "plot_png": chart,
         });
         println!("{obj}");
@@ -158,12 +130,12 @@ fn main() -> Result<()> {
         println!();
         print!(
             "{}",
-            common::comparison_table(&runs, "activation", "weights", args.target)
+            common::comparison_table(&runs, "activation", "weights", run_args.target)
         );
         if same_init {
             println!(
                 "\ninitial weights: identical in the {glorot} Glorot-uniform runs (state_dict compared value by value; seed {})",
-                args.seed
+                run_args.seed
             );
             if runs.iter().any(|r| r.setting == "LeCun normal") {
                 println!(

@@ -23,10 +23,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
-
 use clap::Parser;
-use trustnn::optim;
 use trustnn::prelude::*;
 
 /// The optimizers compared by default, with their default learning rates. SGD's rate is 10
@@ -59,27 +56,8 @@ struct Args {
     /// A learning rate for one optimizer, as NAME=VALUE (repeatable), e.g. --lr adam=0.003.
     #[arg(long = "lr", value_name = "NAME=VALUE", value_parser = parse_lr)]
     lrs: Vec<(String, f64)>,
-    /// Number of epochs (the same for every optimizer).
-    #[arg(long, default_value_t = 30)]
-    epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Validation accuracy whose first epoch is reported.
-    #[arg(long, default_value_t = 0.95)]
-    target: f32,
-    /// Fraction of the digits held out for validation (stratified).
-    #[arg(long, default_value_t = 0.2)]
-    val_fraction: f64,
-    /// Seed of the split, the initial weights and the batch order.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Folder for the plot.
-    #[arg(long, default_value = "target/plots")]
-    out_dir: PathBuf,
-    /// Print the figures as one JSON object instead of text (no progress).
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: common::ComparisonArgs,
 }
 
 fn parse_lr(s: &str) -> std::result::Result<(String, f64), String> {
@@ -111,41 +89,29 @@ fn main() -> Result<()> {
             "names an optimizer that is not in --optimizers",
         ));
     }
-    let data = common::digits_train_val(args.val_fraction, args.seed)?;
-    if !args.json {
+    let run_args = &args.run;
+    let data = common::digits_train_val(run_args.val_fraction, run_args.seed)?;
+    if !run_args.json {
         eprintln!(
             "digits: {} training and {} validation samples, MLP 64-128-64-10 (ReLU), {} epochs, batch {}",
             data.x_train.batch_size(),
             data.x_val.batch_size(),
-            args.epochs,
-            args.batch_size
+            run_args.epochs,
+            run_args.batch_size
         );
     }
 
     let mut runs = Vec::new();
     for (i, name) in args.optimizers.iter().enumerate() {
         let lr = learning_rate(&args, name);
-        let mut model = common::digits_mlp(args.seed, "relu", Initializer::HeUniform)?;
-        model.compile_boxed(
-            Box::new(SparseCategoricalCrossEntropy),
-            optim::by_name(name, lr as f32)?,
-        )?;
-        let run = common::train_run(
-            name,
-            format!("lr {lr}"),
-            lr,
-            &mut model,
-            &data,
-            args.epochs,
-            args.batch_size,
-        )?;
-        if !args.json {
+        let model = common::digits_mlp(run_args.seed, "relu", Initializer::HeUniform)?;
+        let run = common::train_run(name, format!("lr {lr}"), model, name, lr, &data, run_args)?;
+        if !run_args.json {
             eprintln!(
-                "[{}/{}] {name:<12} lr {lr:<6} val accuracy {:.4}  ({:.1} ms/epoch)",
+                "[{}/{}] {name:<12} lr {lr:<6} {}",
                 i + 1,
                 args.optimizers.len(),
-                run.val_accuracy.last().copied().unwrap_or(f32::NAN),
-                run.seconds_per_epoch * 1e3
+                run.summary()
             );
         }
         runs.push(run);
@@ -153,26 +119,25 @@ fn main() -> Result<()> {
     // The same seed builds the same weights whatever the optimizer: check it.
     let same_init = runs.iter().all(|r| r.initial_weights == runs[0].initial_weights);
 
-    std::fs::create_dir_all(&args.out_dir)?;
-    let chart = args.out_dir.join("compare_optimizers.png");
-    common::comparison_chart(
+    let chart = common::comparison_chart(
         &runs,
-        &chart,
+        &run_args.out_dir,
+        "compare_optimizers.png",
         "digits: validation accuracy per optimizer (same initial weights)",
     )?;
 
-    if args.json {
+    if run_args.json {
         let obj = serde_json::json!({
             "dataset": "digits",
             "model": "MLP 64-128-64-10, ReLU, He uniform",
             "train_samples": data.x_train.batch_size(),
             "val_samples": data.x_val.batch_size(),
-            "epochs": args.epochs,
-            "batch_size": args.batch_size,
-            "seed": args.seed,
-            "target_accuracy": args.target,
+            "epochs": run_args.epochs,
+            "batch_size": run_args.batch_size,
+            "seed": run_args.seed,
+            "target_accuracy": run_args.target,
             "same_initial_weights": same_init,
-            "optimizers": common::runs_json(&runs, args.target),
+            "optimizers": common::runs_json(&runs, run_args.target),
             "plot_png": chart,
         });
         println!("{obj}");
@@ -180,13 +145,13 @@ fn main() -> Result<()> {
         println!();
         print!(
             "{}",
-            common::comparison_table(&runs, "optimizer", "setting", args.target)
+            common::comparison_table(&runs, "optimizer", "setting", run_args.target)
         );
         if same_init {
             println!(
                 "\ninitial weights: identical in all {} runs (state_dict compared value by value; seed {})",
                 runs.len(),
-                args.seed
+                run_args.seed
             );
         } else {
             println!("\nWARNING: the initial weights differ between runs");

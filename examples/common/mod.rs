@@ -1,7 +1,7 @@
 //! Helpers shared by the examples: text tables, labels and confusion-matrix counts, mean and
-//! standard deviation, and the training loop of the two comparison examples
-//! (`compare_optimizers`, `compare_activations`), which train the same MLP on the same split
-//! of the digits and differ only in what they vary.
+//! standard deviation, and the options, training loop and report of the two comparison
+//! examples (`compare_optimizers`, `compare_activations`), which train the same MLP on the
+//! same split of the digits and differ only in what they vary.
 //!
 //! An example includes this file with `#[path = "common/mod.rs"] mod common;` (cargo builds
 //! only the files directly in `examples/` as examples, so this one is not an example itself).
@@ -11,11 +11,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use trustnn::data::{StandardScaler, datasets, train_test_split};
 use trustnn::metrics::ConfusionMatrix;
+use trustnn::optim;
 use trustnn::prelude::*;
 use trustnn::progress::ProgressMode;
 
@@ -136,6 +137,33 @@ impl fmt::Display for Table {
 // ---------------------------------------------------------------------------------------
 // The comparison examples.
 
+/// The options the comparison examples share; each flattens them into its own `Args`
+/// (`#[command(flatten)]`) after the options of what it varies.
+#[derive(clap::Args, Debug)]
+pub struct ComparisonArgs {
+    /// Number of epochs (the same for every run).
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+    /// Batch size.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// Validation accuracy whose first epoch is reported.
+    #[arg(long, default_value_t = 0.95)]
+    pub target: f32,
+    /// Fraction of the digits held out for validation (stratified).
+    #[arg(long, default_value_t = 0.2)]
+    pub val_fraction: f64,
+    /// Seed of the split, the initial weights and the batch order.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Folder for the plot.
+    #[arg(long, default_value = "target/plots")]
+    pub out_dir: PathBuf,
+    /// Print the figures as one JSON object instead of text (no progress).
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// The digits split of the comparisons: stratified train and validation parts, standardized
 /// with the statistics of the training part only.
 pub struct TrainVal {
@@ -195,21 +223,26 @@ pub struct Run {
     pub initial_weights: BTreeMap<String, Tensor>,
 }
 
-/// Trains a compiled model on `data` for `epochs` (validation accuracy after every epoch,
-/// nothing shown) and times it; `lr` is the optimizer's learning rate, for the report.
+/// Compiles `model` with softmax cross-entropy and the optimizer called `optimizer` (see
+/// `trustnn::optim::by_name`) at learning rate `lr`, trains it on `data` for `args.epochs`
+/// (validation accuracy after every epoch, nothing shown) and times it.
 pub fn train_run(
     name: &str,
     setting: String,
+    mut model: Sequential,
+    optimizer: &str,
     lr: f64,
-    model: &mut Sequential,
     data: &TrainVal,
-    epochs: usize,
-    batch_size: usize,
+    args: &ComparisonArgs,
 ) -> Result<Run> {
+    model.compile_boxed(
+        Box::new(SparseCategoricalCrossEntropy),
+        optim::by_name(optimizer, lr as f32)?,
+    )?;
     let initial_weights = model.state_dict();
     let config = FitConfig::new()
-        .epochs(epochs)
-        .batch_size(batch_size)
+        .epochs(args.epochs)
+        .batch_size(args.batch_size)
         .validation_data(data.x_val.clone(), data.y_val.clone())
         .metrics(&[Metric::Accuracy])
         .progress(ProgressMode::Silent);
@@ -222,9 +255,20 @@ pub fn train_run(
         lr,
         val_accuracy: history.get("val_accuracy").unwrap_or_default().to_vec(),
         loss: history.get("loss").unwrap_or_default().to_vec(),
-        seconds_per_epoch: seconds / epochs as f64,
+        seconds_per_epoch: seconds / args.epochs as f64,
         initial_weights,
     })
+}
+
+impl Run {
+    /// `"val accuracy 0.9500  (2.9 ms/epoch)"`: the end of a run's progress line.
+    pub fn summary(&self) -> String {
+        format!(
+            "val accuracy {:.4}  ({:.1} ms/epoch)",
+            self.val_accuracy.last().copied().unwrap_or(f32::NAN),
+            self.seconds_per_epoch * 1e3
+        )
+    }
 }
 
 /// The comparison table: name, setting, final and best validation accuracy, the first
@@ -264,8 +308,11 @@ fn best_epoch(curve: &[f32]) -> (usize, f32) {
     )
 }
 
-/// All validation-accuracy curves in one chart (`plot::line_chart`).
-pub fn comparison_chart(runs: &[Run], path: &Path, title: &str) -> Result<()> {
+/// All validation-accuracy curves in one chart (`plot::line_chart`), written as `file` in
+/// `out_dir` (created if needed); returns the chart's path.
+pub fn comparison_chart(runs: &[Run], out_dir: &Path, file: &str, title: &str) -> Result<PathBuf> {
+    std::fs::create_dir_all(out_dir)?;
+    let path = out_dir.join(file);
     let series: Vec<(String, Vec<(f32, f32)>)> = runs
         .iter()
         .map(|r| {
@@ -278,7 +325,8 @@ pub fn comparison_chart(runs: &[Run], path: &Path, title: &str) -> Result<()> {
             (format!("{} ({})", r.name, r.setting), points)
         })
         .collect();
-    trustnn::plot::line_chart(&series, path, title, "epoch", "validation accuracy")
+    trustnn::plot::line_chart(&series, &path, title, "epoch", "validation accuracy")?;
+    Ok(path)
 }
 
 /// The runs as JSON values (curves included).

@@ -6,20 +6,31 @@
 //! sample (multi-label) are allowed. Sample weights follow Keras: `L = Σᵢ wᵢ·lᵢ / N` where
 //! `lᵢ` is sample `i`'s mean over its elements, so unit weights give PyTorch's plain mean.
 
-use super::{Loss, OutputKind, check_call, check_elementwise_shape, check_values, elementwise};
+use super::{Loss, check_call, check_real_targets, check_values, value_and_new_grad};
 use crate::error::Result;
 use crate::tensor::Tensor;
 
 /// Checks targets that must be probabilities: shape, finiteness, `0 ≤ y ≤ 1`.
 fn check_probability_targets(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-    check_elementwise_shape(name, pred_sample_shape, target)?;
-    target.check_finite(&format!("{name} (targets)"))?;
+    check_real_targets(name, pred_sample_shape, target)?;
     check_values(
         name,
         "target",
         target,
         |y| (0.0..=1.0).contains(&y),
         "targets must be probabilities in [0, 1]",
+    )
+}
+
+/// Checks hinge labels: shape, finiteness, each value `−1`, `0` or `1`.
+fn check_hinge_targets(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
+    check_real_targets(name, pred_sample_shape, target)?;
+    check_values(
+        name,
+        "target",
+        target,
+        |y| y == -1.0 || y == 0.0 || y == 1.0,
+        "hinge targets must be -1 or 1 (or 0, read as -1)",
     )
 }
 
@@ -79,41 +90,32 @@ impl BinaryCrossEntropy {
     }
 }
 
+impl BinaryCrossEntropy {
+    /// The loss of one element and its derivative with respect to the prediction.
+    #[inline(always)]
+    fn element(&self, p: f32, y: f32) -> (f64, f64) {
+        let (p, y) = (p as f64, y as f64);
+        // A term whose factor is 0 is 0 (its log is clamped, hence finite), so hard 0/1
+        // targets need only one logarithm.
+        let pos = if y != 0.0 { y * clamp_log(p.ln()) } else { 0.0 };
+        let neg = if y != 1.0 {
+            (1.0 - y) * clamp_log((-p).ln_1p())
+        } else {
+            0.0
+        };
+        let loss = -(pos + neg);
+        let g = (p - y) / ((1.0 - p) * p).max(1e-12);
+        (loss, g)
+    }
+}
+
 impl Loss for BinaryCrossEntropy {
-    fn name(&self) -> &'static str {
-        "binary_cross_entropy"
-    }
-
-    fn output_kind(&self) -> OutputKind {
-        OutputKind::BinaryProbability
-    }
-
-    fn check_targets(&self, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-        check_probability_targets(self.name(), pred_sample_shape, target)
-    }
-
-    fn compute_unchecked(
-        &self,
-        pred: &Tensor,
-        target: &Tensor,
-        weights: Option<&[f32]>,
-        grad: Option<&mut Tensor>,
-    ) -> f32 {
-        elementwise(pred, target, weights, grad, |p, y| {
-            let (p, y) = (p as f64, y as f64);
-            // A term whose factor is 0 is 0 (its log is clamped, hence finite), so hard 0/1
-            // targets need only one logarithm.
-            let pos = if y != 0.0 { y * clamp_log(p.ln()) } else { 0.0 };
-            let neg = if y != 1.0 {
-                (1.0 - y) * clamp_log((-p).ln_1p())
-            } else {
-                0.0
-            };
-            let loss = -(pos + neg);
-            let g = (p - y) / ((1.0 - p) * p).max(1e-12);
-            (loss, g)
-        })
-    }
+    loss_basics!(
+        "binary_cross_entropy",
+        BinaryProbability,
+        check_probability_targets,
+        elementwise
+    );
 
     fn value(&self, pred: &Tensor, target: &Tensor, weights: Option<&[f32]>) -> Result<f32> {
         check_call(self, pred, target, weights)?;
@@ -129,9 +131,7 @@ impl Loss for BinaryCrossEntropy {
     ) -> Result<(f32, Tensor)> {
         check_call(self, pred, target, weights)?;
         self.check_predictions(pred)?;
-        let mut grad = Tensor::default();
-        let v = self.compute_unchecked(pred, target, weights, Some(&mut grad));
-        Ok((v, grad))
+        Ok(value_and_new_grad(self, pred, target, weights))
     }
 }
 
@@ -162,35 +162,26 @@ impl Loss for BinaryCrossEntropy {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BinaryCrossEntropyWithLogits;
 
+impl BinaryCrossEntropyWithLogits {
+    /// The loss of one element and its derivative with respect to the prediction.
+    #[inline(always)]
+    fn element(&self, z: f32, y: f32) -> (f64, f64) {
+        let (z, y) = (z as f64, y as f64);
+        // e = exp(−|z|) ∈ (0, 1] serves both the loss and σ(z) without overflow.
+        let e = (-z.abs()).exp();
+        let loss = z.max(0.0) - z * y + e.ln_1p();
+        let sigmoid = if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+        (loss, sigmoid - y)
+    }
+}
+
 impl Loss for BinaryCrossEntropyWithLogits {
-    fn name(&self) -> &'static str {
-        "binary_cross_entropy_with_logits"
-    }
-
-    fn output_kind(&self) -> OutputKind {
-        OutputKind::BinaryLogit
-    }
-
-    fn check_targets(&self, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-        check_probability_targets(self.name(), pred_sample_shape, target)
-    }
-
-    fn compute_unchecked(
-        &self,
-        pred: &Tensor,
-        target: &Tensor,
-        weights: Option<&[f32]>,
-        grad: Option<&mut Tensor>,
-    ) -> f32 {
-        elementwise(pred, target, weights, grad, |z, y| {
-            let (z, y) = (z as f64, y as f64);
-            // e = exp(−|z|) ∈ (0, 1] serves both the loss and σ(z) without overflow.
-            let e = (-z.abs()).exp();
-            let loss = z.max(0.0) - z * y + e.ln_1p();
-            let sigmoid = if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
-            (loss, sigmoid - y)
-        })
-    }
+    loss_basics!(
+        "binary_cross_entropy_with_logits",
+        BinaryLogit,
+        check_probability_targets,
+        elementwise
+    );
 }
 
 /// Hinge loss for binary classification with a margin, as `keras.losses.Hinge` (the loss of
@@ -208,7 +199,7 @@ impl Loss for BinaryCrossEntropyWithLogits {
 /// `0 ↦ −1`, `1 ↦ 1`, `−1 ↦ −1`; any other value is an [`crate::Error::InvalidConfig`] naming its
 /// row. (Keras converts `0/1` labels only when *all* of them are 0 or 1; the two rules agree
 /// except on targets mixing `−1` and `0`, which Keras would not convert.) The predicted class
-/// is `ŷ ≥ 0` ([`OutputKind::BinaryMargin`]).
+/// is `ŷ ≥ 0` ([`OutputKind::BinaryMargin`](super::OutputKind::BinaryMargin)).
 ///
 /// ```
 /// use trustnn::{Tensor, loss::{Hinge, Loss}};
@@ -223,38 +214,16 @@ impl Loss for BinaryCrossEntropyWithLogits {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Hinge;
 
+impl Hinge {
+    /// The loss of one element and its derivative with respect to the prediction.
+    #[inline(always)]
+    fn element(&self, s: f32, y: f32) -> (f64, f64) {
+        let y = if y == 0.0 { -1.0 } else { y as f64 };
+        let margin = 1.0 - y * s as f64;
+        if margin > 0.0 { (margin, -y) } else { (0.0, 0.0) }
+    }
+}
+
 impl Loss for Hinge {
-    fn name(&self) -> &'static str {
-        "hinge"
-    }
-
-    fn output_kind(&self) -> OutputKind {
-        OutputKind::BinaryMargin
-    }
-
-    fn check_targets(&self, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-        check_elementwise_shape(self.name(), pred_sample_shape, target)?;
-        target.check_finite(&format!("{} (targets)", self.name()))?;
-        check_values(
-            self.name(),
-            "target",
-            target,
-            |y| y == -1.0 || y == 0.0 || y == 1.0,
-            "hinge targets must be -1 or 1 (or 0, read as -1)",
-        )
-    }
-
-    fn compute_unchecked(
-        &self,
-        pred: &Tensor,
-        target: &Tensor,
-        weights: Option<&[f32]>,
-        grad: Option<&mut Tensor>,
-    ) -> f32 {
-        elementwise(pred, target, weights, grad, |s, y| {
-            let y = if y == 0.0 { -1.0 } else { y as f64 };
-            let margin = 1.0 - y * s as f64;
-            if margin > 0.0 { (margin, -y) } else { (0.0, 0.0) }
-        })
-    }
+    loss_basics!("hinge", BinaryMargin, check_hinge_targets, elementwise);
 }

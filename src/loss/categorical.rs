@@ -8,7 +8,7 @@
 //! cross-entropy are fused and evaluated with log-sum-exp, `lse(z) = m + log Σⱼ exp(zⱼ − m)`
 //! with `m = maxⱼ zⱼ`, in f64, so logits such as ±1000 give finite losses and gradients.
 
-use super::{Loss, OutputKind, check_class_axis, check_values, weight_at};
+use super::{Loss, check_class_axis, check_values, empty_result, weight_at};
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
@@ -28,12 +28,123 @@ fn log_sum_exp(z: &[f32]) -> f64 {
     m + sum.ln()
 }
 
-/// Result for an input with no values: NaN, and a gradient of the predictions' shape.
-fn empty_result(pred: &Tensor, grad: Option<&mut Tensor>) -> f32 {
-    if let Some(g) = grad {
-        g.resize_like(pred);
+/// Checks targets of shape `[N, C]` like the predictions (`pred_what` describes one
+/// prediction row, `target_what` one target row): shape, finiteness, and `ok` for every
+/// value (else an error with `reason`).
+fn check_class_targets(
+    name: &str,
+    pred_sample_shape: &[usize],
+    target: &Tensor,
+    (pred_what, target_what): (&str, &str),
+    ok: impl Fn(f32) -> bool,
+    reason: &str,
+) -> Result<()> {
+    let c = check_class_axis(name, pred_sample_shape, pred_what)?;
+    if target.ndim() != 2 || target.shape()[1] != c {
+        return Err(Error::shape(
+            format!("{name} (targets)"),
+            format!("[*, {c}] ({target_what})"),
+            target.shape(),
+        ));
     }
-    f32::NAN
+    target.check_finite(&format!("{name} (targets)"))?;
+    check_values(name, "target", target, ok, reason)
+}
+
+/// Targets of [`CategoricalCrossEntropy`]: one-hot rows or class weights `≥ 0`.
+fn check_one_hot_targets(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
+    check_class_targets(
+        name,
+        pred_sample_shape,
+        target,
+        ("one logit per class", "one-hot or probabilities, like the logits"),
+        |y| y >= 0.0,
+        "targets must be >= 0 (one-hot rows or class probabilities)",
+    )
+}
+
+/// Targets of [`KLDivergence`]: probability vectors with values in `[0, 1]`.
+fn check_distribution_targets(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
+    check_class_targets(
+        name,
+        pred_sample_shape,
+        target,
+        (
+            "one probability per class",
+            "a probability vector per sample, like the predictions",
+        ),
+        |y| (0.0..=1.0).contains(&y),
+        "targets must be probabilities in [0, 1]",
+    )
+}
+
+/// Targets of [`SparseCategoricalCrossEntropy`]: one class index in `[0, C)` per sample, of
+/// shape `[N]` or `[N, 1]`.
+fn check_label_targets(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
+    let c = check_class_axis(name, pred_sample_shape, "one logit per class")?;
+    let shape_ok = target.ndim() == 1 || (target.ndim() == 2 && target.shape()[1] == 1);
+    if !shape_ok {
+        return Err(Error::shape(
+            format!("{name} (targets)"),
+            "[*] or [*, 1] (one class index per sample)",
+            target.shape(),
+        ));
+    }
+    match target
+        .as_slice()
+        .iter()
+        .position(|&y| class_index(y, c).is_none())
+    {
+        None => Ok(()),
+        Some(row) => Err(Error::LabelOutOfRange {
+            context: name.to_string(),
+            row,
+            label: target.as_slice()[row],
+            num_classes: c,
+        }),
+    }
+}
+
+/// The reduction shared by the class-axis losses: `Σᵢ wᵢ·lᵢ / N` over the rows `zᵢ` of
+/// `pred` (`[N, C]`) and `yᵢ` of `target` (`target_width` values per sample), summed in f64.
+///
+/// `row(zᵢ, yᵢ, grad)` returns the sample's loss `lᵢ`; when `grad` is `Some((gᵢ, scale))`
+/// it also writes `scale·∂lᵢ/∂zᵢ` into `gᵢ`, with `scale = wᵢ/N`. The gradient buffer is
+/// resized in place (no allocation once it has the capacity).
+#[inline]
+fn rowwise(
+    pred: &Tensor,
+    target: &Tensor,
+    target_width: usize,
+    weights: Option<&[f32]>,
+    grad: Option<&mut Tensor>,
+    row: impl Fn(&[f32], &[f32], Option<(&mut [f32], f64)>) -> f64,
+) -> f32 {
+    let c = pred.sample_size();
+    if c == 0 || pred.is_empty() {
+        return empty_result(pred, grad);
+    }
+    let inv_n = 1.0 / pred.batch_size() as f64;
+    let rows = pred
+        .as_slice()
+        .chunks_exact(c)
+        .zip(target.as_slice().chunks_exact(target_width));
+    let mut total = 0.0f64;
+    match grad {
+        None => {
+            for (i, (z, y)) in rows.enumerate() {
+                total += weight_at(weights, i) * row(z, y, None);
+            }
+        }
+        Some(g) => {
+            g.resize_like(pred);
+            for (i, ((z, y), g)) in rows.zip(g.as_slice_mut().chunks_exact_mut(c)).enumerate() {
+                let w = weight_at(weights, i);
+                total += w * row(z, y, Some((g, w * inv_n)));
+            }
+        }
+    }
+    (total * inv_n) as f32
 }
 
 /// Softmax cross-entropy from logits with one-hot or probability targets, as
@@ -68,33 +179,11 @@ fn empty_result(pred: &Tensor, grad: Option<&mut Tensor>) -> f32 {
 pub struct CategoricalCrossEntropy;
 
 impl Loss for CategoricalCrossEntropy {
-    fn name(&self) -> &'static str {
-        "categorical_cross_entropy"
-    }
-
-    fn output_kind(&self) -> OutputKind {
-        OutputKind::MultiClassLogits
-    }
-
-    fn check_targets(&self, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-        let name = self.name();
-        let c = check_class_axis(name, pred_sample_shape, "one logit per class")?;
-        if target.ndim() != 2 || target.shape()[1] != c {
-            return Err(Error::shape(
-                format!("{name} (targets)"),
-                format!("[*, {c}] (one-hot or probabilities, like the logits)"),
-                target.shape(),
-            ));
-        }
-        target.check_finite(&format!("{name} (targets)"))?;
-        check_values(
-            name,
-            "target",
-            target,
-            |y| y >= 0.0,
-            "targets must be >= 0 (one-hot rows or class probabilities)",
-        )
-    }
+    loss_basics!(
+        "categorical_cross_entropy",
+        MultiClassLogits,
+        check_one_hot_targets
+    );
 
     fn compute_unchecked(
         &self,
@@ -103,28 +192,18 @@ impl Loss for CategoricalCrossEntropy {
         weights: Option<&[f32]>,
         grad: Option<&mut Tensor>,
     ) -> f32 {
-        let c = pred.sample_size();
-        if c == 0 || pred.is_empty() {
-            return empty_result(pred, grad);
-        }
-        let inv_n = 1.0 / pred.batch_size() as f64;
-        let rows = pred
-            .as_slice()
-            .chunks_exact(c)
-            .zip(target.as_slice().chunks_exact(c));
-        let mut total = 0.0f64;
-        match grad {
-            None => {
-                for (i, (z, y)) in rows.enumerate() {
+        rowwise(
+            pred,
+            target,
+            pred.sample_size(),
+            weights,
+            grad,
+            |z, y, grad| match grad {
+                None => {
                     let lse = log_sum_exp(z);
-                    let l: f64 = z.iter().zip(y).map(|(&z, &y)| y as f64 * (lse - z as f64)).sum();
-                    total += weight_at(weights, i) * l;
+                    z.iter().zip(y).map(|(&z, &y)| y as f64 * (lse - z as f64)).sum()
                 }
-            }
-            Some(g) => {
-                g.resize_like(pred);
-                for (i, ((z, y), g)) in rows.zip(g.as_slice_mut().chunks_exact_mut(c)).enumerate() {
-                    let w = weight_at(weights, i);
+                Some((g, scale)) => {
                     let (m, sum) = max_and_shifted_sum(z);
                     let lse = m + sum.ln();
                     let (mut l, mut sy) = (0.0f64, 0.0f64);
@@ -134,16 +213,14 @@ impl Loss for CategoricalCrossEntropy {
                     }
                     // softmax is recomputed in f64 (not cached in the f32 buffer) so that
                     // softmax − y keeps its accuracy when both are close to 1.
-                    let scale = w * inv_n;
                     for ((g, &z), &y) in g.iter_mut().zip(z).zip(y) {
                         let p = (z as f64 - lse).exp();
                         *g = (scale * (p * sy - y as f64)) as f32;
                     }
-                    total += w * l;
+                    l
                 }
-            }
-        }
-        (total * inv_n) as f32
+            },
+        )
     }
 }
 
@@ -188,39 +265,11 @@ fn class_index(y: f32, c: usize) -> Option<usize> {
 pub struct SparseCategoricalCrossEntropy;
 
 impl Loss for SparseCategoricalCrossEntropy {
-    fn name(&self) -> &'static str {
-        "sparse_categorical_cross_entropy"
-    }
-
-    fn output_kind(&self) -> OutputKind {
-        OutputKind::MultiClassLogits
-    }
-
-    fn check_targets(&self, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-        let name = self.name();
-        let c = check_class_axis(name, pred_sample_shape, "one logit per class")?;
-        let shape_ok = target.ndim() == 1 || (target.ndim() == 2 && target.shape()[1] == 1);
-        if !shape_ok {
-            return Err(Error::shape(
-                format!("{name} (targets)"),
-                "[*] or [*, 1] (one class index per sample)",
-                target.shape(),
-            ));
-        }
-        match target
-            .as_slice()
-            .iter()
-            .position(|&y| class_index(y, c).is_none())
-        {
-            None => Ok(()),
-            Some(row) => Err(Error::LabelOutOfRange {
-                context: name.to_string(),
-                row,
-                label: target.as_slice()[row],
-                num_classes: c,
-            }),
-        }
-    }
+    loss_basics!(
+        "sparse_categorical_cross_entropy",
+        MultiClassLogits,
+        check_label_targets
+    );
 
     fn compute_unchecked(
         &self,
@@ -230,40 +279,24 @@ impl Loss for SparseCategoricalCrossEntropy {
         grad: Option<&mut Tensor>,
     ) -> f32 {
         let c = pred.sample_size();
-        if c == 0 || pred.is_empty() {
-            return empty_result(pred, grad);
-        }
-        let inv_n = 1.0 / pred.batch_size() as f64;
         // An invalid label (possible only without validation) gives NaN instead of a panic.
         let picked = |z: &[f32], y: f32| {
             class_index(y, c)
                 .and_then(|k| z.get(k))
                 .map_or(f64::NAN, |&v| v as f64)
         };
-        let rows = pred.as_slice().chunks_exact(c).zip(target.as_slice());
-        let mut total = 0.0f64;
-        match grad {
-            None => {
-                for (i, (z, &y)) in rows.enumerate() {
-                    total += weight_at(weights, i) * (log_sum_exp(z) - picked(z, y));
+        rowwise(pred, target, 1, weights, grad, |z, y, grad| {
+            let y = y[0];
+            let lse = log_sum_exp(z);
+            if let Some((g, scale)) = grad {
+                let k = class_index(y, c);
+                for (j, (g, &z)) in g.iter_mut().zip(z).enumerate() {
+                    let hot = if Some(j) == k { 1.0 } else { 0.0 };
+                    *g = (scale * ((z as f64 - lse).exp() - hot)) as f32;
                 }
             }
-            Some(g) => {
-                g.resize_like(pred);
-                for (i, ((z, &y), g)) in rows.zip(g.as_slice_mut().chunks_exact_mut(c)).enumerate() {
-                    let w = weight_at(weights, i);
-                    let lse = log_sum_exp(z);
-                    let scale = w * inv_n;
-                    let k = class_index(y, c);
-                    for (j, (g, &z)) in g.iter_mut().zip(z).enumerate() {
-                        let hot = if Some(j) == k { 1.0 } else { 0.0 };
-                        *g = (scale * ((z as f64 - lse).exp() - hot)) as f32;
-                    }
-                    total += w * (lse - picked(z, y));
-                }
-            }
-        }
-        (total * inv_n) as f32
+            lse - picked(z, y)
+        })
     }
 }
 
@@ -301,33 +334,7 @@ const KERAS_EPSILON: f32 = 1e-7;
 pub struct KLDivergence;
 
 impl Loss for KLDivergence {
-    fn name(&self) -> &'static str {
-        "kl_divergence"
-    }
-
-    fn output_kind(&self) -> OutputKind {
-        OutputKind::MultiClassProbability
-    }
-
-    fn check_targets(&self, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-        let name = self.name();
-        let c = check_class_axis(name, pred_sample_shape, "one probability per class")?;
-        if target.ndim() != 2 || target.shape()[1] != c {
-            return Err(Error::shape(
-                format!("{name} (targets)"),
-                format!("[*, {c}] (a probability vector per sample, like the predictions)"),
-                target.shape(),
-            ));
-        }
-        target.check_finite(&format!("{name} (targets)"))?;
-        check_values(
-            name,
-            "target",
-            target,
-            |y| (0.0..=1.0).contains(&y),
-            "targets must be probabilities in [0, 1]",
-        )
-    }
+    loss_basics!("kl_divergence", MultiClassProbability, check_distribution_targets);
 
     fn compute_unchecked(
         &self,
@@ -336,36 +343,23 @@ impl Loss for KLDivergence {
         weights: Option<&[f32]>,
         grad: Option<&mut Tensor>,
     ) -> f32 {
-        let c = pred.sample_size();
-        if c == 0 || pred.is_empty() {
-            return empty_result(pred, grad);
-        }
-        let inv_n = 1.0 / pred.batch_size() as f64;
         let clip = |v: f32| v.clamp(KERAS_EPSILON, 1.0) as f64;
-        let rows = pred
-            .as_slice()
-            .chunks_exact(c)
-            .zip(target.as_slice().chunks_exact(c));
-        let mut total = 0.0f64;
-        match grad {
-            None => {
-                for (i, (p, y)) in rows.enumerate() {
-                    let l: f64 = p
-                        .iter()
-                        .zip(y)
-                        .map(|(&p, &y)| {
-                            let y = clip(y);
-                            y * (y.ln() - clip(p).ln())
-                        })
-                        .sum();
-                    total += weight_at(weights, i) * l;
-                }
-            }
-            Some(g) => {
-                g.resize_like(pred);
-                for (i, ((p, y), g)) in rows.zip(g.as_slice_mut().chunks_exact_mut(c)).enumerate() {
-                    let w = weight_at(weights, i);
-                    let scale = w * inv_n;
+        rowwise(
+            pred,
+            target,
+            pred.sample_size(),
+            weights,
+            grad,
+            |p, y, grad| match grad {
+                None => p
+                    .iter()
+                    .zip(y)
+                    .map(|(&p, &y)| {
+                        let y = clip(y);
+                        y * (y.ln() - clip(p).ln())
+                    })
+                    .sum(),
+                Some((g, scale)) => {
                     let mut l = 0.0f64;
                     for ((g, &p), &y) in g.iter_mut().zip(p).zip(y) {
                         let (yc, pc) = (clip(y), clip(p));
@@ -376,10 +370,9 @@ impl Loss for KLDivergence {
                             0.0
                         };
                     }
-                    total += w * l;
+                    l
                 }
-            }
-        }
-        (total * inv_n) as f32
+            },
+        )
     }
 }

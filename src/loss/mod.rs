@@ -26,6 +26,48 @@
 //! PyTorch's `reduction='mean'` (`'batchmean'` for KL). The gradient is scaled the same way:
 //! `∂L/∂predᵢⱼ = wᵢ/N · ∂lᵢ/∂predᵢⱼ`.
 
+/// Writes the parts of a [`Loss`] impl that only state facts about the loss: `name`,
+/// `output_kind`, and `check_targets` delegating to a target checker
+/// `fn(name, pred_sample_shape, target) -> Result<()>` shared by losses with the same
+/// target rules.
+///
+/// With a trailing `elementwise`, also `compute_unchecked` as the [`elementwise`] reduction
+/// of the type's inherent `fn element(&self, pred: f32, target: f32) -> (f64, f64)` (the
+/// element's loss and its derivative with respect to `pred`), which holds the loss' math.
+/// Otherwise `compute_unchecked` is written out in the impl.
+macro_rules! loss_basics {
+    ($name:literal, $kind:ident, $check_targets:path) => {
+        fn name(&self) -> &'static str {
+            $name
+        }
+
+        fn output_kind(&self) -> $crate::loss::OutputKind {
+            $crate::loss::OutputKind::$kind
+        }
+
+        fn check_targets(
+            &self,
+            pred_sample_shape: &[usize],
+            target: &$crate::tensor::Tensor,
+        ) -> $crate::error::Result<()> {
+            $check_targets(self.name(), pred_sample_shape, target)
+        }
+    };
+    ($name:literal, $kind:ident, $check_targets:path, elementwise) => {
+        loss_basics!($name, $kind, $check_targets);
+
+        fn compute_unchecked(
+            &self,
+            pred: &$crate::tensor::Tensor,
+            target: &$crate::tensor::Tensor,
+            weights: Option<&[f32]>,
+            grad: Option<&mut $crate::tensor::Tensor>,
+        ) -> f32 {
+            $crate::loss::elementwise(pred, target, weights, grad, |p, y| self.element(p, y))
+        }
+    };
+}
+
 mod binary;
 mod categorical;
 mod regression;
@@ -39,17 +81,18 @@ use std::fmt;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
-/// The names [`by_name`] knows, in the order of the table above.
-const NAMES: [&str; 9] = [
-    "mse",
-    "mae",
-    "huber",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "categorical_cross_entropy",
-    "sparse_categorical_cross_entropy",
-    "kl_divergence",
-    "hinge",
+/// Every built-in loss with its default settings, in the order of the table above.
+/// [`by_name`] finds a loss here by its [`Loss::name`], so each name is written once.
+const BUILT_IN: [fn() -> Box<dyn Loss>; 9] = [
+    || Box::new(MeanSquaredError),
+    || Box::new(MeanAbsoluteError),
+    || Box::new(Huber::default()),
+    || Box::new(BinaryCrossEntropy),
+    || Box::new(BinaryCrossEntropyWithLogits),
+    || Box::new(CategoricalCrossEntropy),
+    || Box::new(SparseCategoricalCrossEntropy),
+    || Box::new(KLDivergence),
+    || Box::new(Hinge),
 ];
 
 /// The loss called `name` (snake case, as returned by [`Loss::name`]) with its default
@@ -63,24 +106,15 @@ const NAMES: [&str; 9] = [
 /// # Ok::<(), trustnn::Error>(())
 /// ```
 pub fn by_name(name: &str) -> Result<Box<dyn Loss>> {
-    Ok(match name {
-        "mse" => Box::new(MeanSquaredError),
-        "mae" => Box::new(MeanAbsoluteError),
-        "huber" => Box::new(Huber::default()),
-        "binary_cross_entropy" => Box::new(BinaryCrossEntropy),
-        "binary_cross_entropy_with_logits" => Box::new(BinaryCrossEntropyWithLogits),
-        "categorical_cross_entropy" => Box::new(CategoricalCrossEntropy),
-        "sparse_categorical_cross_entropy" => Box::new(SparseCategoricalCrossEntropy),
-        "kl_divergence" => Box::new(KLDivergence),
-        "hinge" => Box::new(Hinge),
-        _ => {
-            return Err(Error::UnknownName {
-                context: "loss::by_name".to_string(),
-                name: name.to_string(),
-                known: NAMES.join(", "),
-            });
-        }
-    })
+    BUILT_IN
+        .iter()
+        .map(|make| make())
+        .find(|loss| loss.name() == name)
+        .ok_or_else(|| Error::UnknownName {
+            context: "loss::by_name".to_string(),
+            name: name.to_string(),
+            known: BUILT_IN.map(|make| make().name()).join(", "),
+        })
 }
 
 /// What a loss expects the model's last layer to output, which decides how
@@ -163,10 +197,21 @@ pub trait Loss: Send + Sync + fmt::Debug {
         weights: Option<&[f32]>,
     ) -> Result<(f32, Tensor)> {
         check_call(self, pred, target, weights)?;
-        let mut grad = Tensor::default();
-        let v = self.compute_unchecked(pred, target, weights, Some(&mut grad));
-        Ok((v, grad))
+        Ok(value_and_new_grad(self, pred, target, weights))
     }
+}
+
+/// [`Loss::compute_unchecked`] with a newly allocated gradient: the computing half of
+/// [`Loss::value_and_grad`], for implementations that override it to validate more.
+fn value_and_new_grad<L: Loss + ?Sized>(
+    loss: &L,
+    pred: &Tensor,
+    target: &Tensor,
+    weights: Option<&[f32]>,
+) -> (f32, Tensor) {
+    let mut grad = Tensor::default();
+    let v = loss.compute_unchecked(pred, target, weights, Some(&mut grad));
+    (v, grad)
 }
 
 /// Validates a loss call: predictions finite and non-empty, targets (via
@@ -272,6 +317,13 @@ fn check_elementwise_shape(name: &str, pred_sample_shape: &[usize], target: &Ten
     }
 }
 
+/// Checks real-valued element-wise targets: shape ([`check_elementwise_shape`]) and
+/// finiteness.
+fn check_real_targets(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
+    check_elementwise_shape(name, pred_sample_shape, target)?;
+    target.check_finite(&format!("{name} (targets)"))
+}
+
 /// Position of flat index `i` of `t` in words: `row 3, column 1` (or `row 3` for 1-d).
 fn position(t: &Tensor, i: usize) -> String {
     let c = t.sample_size().max(1);
@@ -300,6 +352,14 @@ fn weight_at(weights: Option<&[f32]>, i: usize) -> f64 {
     weights.map_or(1.0, |w| w.get(i).map_or(f64::NAN, |&v| v as f64))
 }
 
+/// Result for an input with no values: NaN, and a gradient of the predictions' shape.
+fn empty_result(pred: &Tensor, grad: Option<&mut Tensor>) -> f32 {
+    if let Some(g) = grad {
+        g.resize_like(pred);
+    }
+    f32::NAN
+}
+
 /// The reduction shared by the element-wise losses.
 ///
 /// `f(pred, target)` returns the element's loss and its derivative with respect to `pred`.
@@ -317,10 +377,7 @@ fn elementwise(
     let s = pred.sample_size();
     let count = pred.len() as f64;
     if s == 0 || pred.is_empty() {
-        if let Some(g) = grad {
-            g.resize_like(pred);
-        }
-        return f32::NAN;
+        return empty_result(pred, grad);
     }
     let rows = pred
         .as_slice()

@@ -7,15 +7,8 @@
 //! Sample weights follow Keras: `L = Σᵢ wᵢ·lᵢ / N` where `lᵢ` is sample `i`'s mean over its
 //! elements, so unit weights give PyTorch's plain mean over all elements.
 
-use super::{Loss, OutputKind, check_elementwise_shape, elementwise};
+use super::{Loss, check_real_targets};
 use crate::error::{Result, check_positive};
-use crate::tensor::Tensor;
-
-/// Checks the element-wise regression targets: shape and finiteness.
-fn check_regression_targets(name: &str, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-    check_elementwise_shape(name, pred_sample_shape, target)?;
-    target.check_finite(&format!("{name} (targets)"))
-}
 
 /// Mean squared error, as `torch.nn.MSELoss(reduction='mean')` (least squares: Legendre,
 /// *Nouvelles méthodes pour la détermination des orbites des comètes*, 1805; Gauss, 1809).
@@ -43,31 +36,17 @@ fn check_regression_targets(name: &str, pred_sample_shape: &[usize], target: &Te
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MeanSquaredError;
 
+impl MeanSquaredError {
+    /// The loss of one element and its derivative with respect to the prediction.
+    #[inline(always)]
+    fn element(&self, p: f32, y: f32) -> (f64, f64) {
+        let d = p as f64 - y as f64;
+        (d * d, 2.0 * d)
+    }
+}
+
 impl Loss for MeanSquaredError {
-    fn name(&self) -> &'static str {
-        "mse"
-    }
-
-    fn output_kind(&self) -> OutputKind {
-        OutputKind::Regression
-    }
-
-    fn check_targets(&self, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-        check_regression_targets(self.name(), pred_sample_shape, target)
-    }
-
-    fn compute_unchecked(
-        &self,
-        pred: &Tensor,
-        target: &Tensor,
-        weights: Option<&[f32]>,
-        grad: Option<&mut Tensor>,
-    ) -> f32 {
-        elementwise(pred, target, weights, grad, |p, y| {
-            let d = p as f64 - y as f64;
-            (d * d, 2.0 * d)
-        })
-    }
+    loss_basics!("mse", Regression, check_real_targets, elementwise);
 }
 
 /// Mean absolute error, as `torch.nn.L1Loss(reduction='mean')` (least absolute deviations:
@@ -95,38 +74,24 @@ impl Loss for MeanSquaredError {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MeanAbsoluteError;
 
+impl MeanAbsoluteError {
+    /// The loss of one element and its derivative with respect to the prediction.
+    #[inline(always)]
+    fn element(&self, p: f32, y: f32) -> (f64, f64) {
+        let d = p as f64 - y as f64;
+        let sign = if d > 0.0 {
+            1.0
+        } else if d < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        (d.abs(), sign)
+    }
+}
+
 impl Loss for MeanAbsoluteError {
-    fn name(&self) -> &'static str {
-        "mae"
-    }
-
-    fn output_kind(&self) -> OutputKind {
-        OutputKind::Regression
-    }
-
-    fn check_targets(&self, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-        check_regression_targets(self.name(), pred_sample_shape, target)
-    }
-
-    fn compute_unchecked(
-        &self,
-        pred: &Tensor,
-        target: &Tensor,
-        weights: Option<&[f32]>,
-        grad: Option<&mut Tensor>,
-    ) -> f32 {
-        elementwise(pred, target, weights, grad, |p, y| {
-            let d = p as f64 - y as f64;
-            let sign = if d > 0.0 {
-                1.0
-            } else if d < 0.0 {
-                -1.0
-            } else {
-                0.0
-            };
-            (d.abs(), sign)
-        })
-    }
+    loss_basics!("mae", Regression, check_real_targets, elementwise);
 }
 
 /// Huber loss, as `torch.nn.HuberLoss(reduction='mean', delta=δ)` (Huber, "Robust
@@ -174,51 +139,37 @@ impl Default for Huber {
     }
 }
 
+impl Huber {
+    /// The loss of one element and its derivative with respect to the prediction.
+    #[inline(always)]
+    fn element(&self, p: f32, y: f32) -> (f64, f64) {
+        let delta = self.delta as f64;
+        let d = p as f64 - y as f64;
+        let a = d.abs();
+        let loss = if a < delta {
+            0.5 * d * d
+        } else {
+            delta * (a - 0.5 * delta)
+        };
+        let g = if d < -delta {
+            -delta
+        } else if d > delta {
+            delta
+        } else {
+            d
+        };
+        (loss, g)
+    }
+}
+
 impl Loss for Huber {
+    loss_basics!("huber", Regression, check_real_targets, elementwise);
+
     fn params(&self) -> Vec<(&'static str, f32)> {
         vec![("delta", self.delta)]
     }
 
-    fn name(&self) -> &'static str {
-        "huber"
-    }
-
     fn validate(&self) -> Result<()> {
         check_positive("Huber.delta", self.delta)
-    }
-
-    fn output_kind(&self) -> OutputKind {
-        OutputKind::Regression
-    }
-
-    fn check_targets(&self, pred_sample_shape: &[usize], target: &Tensor) -> Result<()> {
-        check_regression_targets(self.name(), pred_sample_shape, target)
-    }
-
-    fn compute_unchecked(
-        &self,
-        pred: &Tensor,
-        target: &Tensor,
-        weights: Option<&[f32]>,
-        grad: Option<&mut Tensor>,
-    ) -> f32 {
-        let delta = self.delta as f64;
-        elementwise(pred, target, weights, grad, |p, y| {
-            let d = p as f64 - y as f64;
-            let a = d.abs();
-            let loss = if a < delta {
-                0.5 * d * d
-            } else {
-                delta * (a - 0.5 * delta)
-            };
-            let g = if d < -delta {
-                -delta
-            } else if d > delta {
-                delta
-            } else {
-                d
-            };
-            (loss, g)
-        })
     }
 }

@@ -97,16 +97,6 @@ impl Optimizer for Adadelta {
         check_non_negative64("Adadelta.weight_decay", self.weight_decay)
     }
 
-    fn learning_rate(&self) -> f32 {
-        self.lr as f32
-    }
-
-    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        check_lr("Adadelta.lr", lr)?;
-        self.lr = lr_to_f64(lr);
-        Ok(())
-    }
-
     fn update(&mut self, name: &str, value: &mut [f32], grad: &[f32]) {
         let state = begin_update(&mut self.state, "Adadelta", name, value.len(), grad.len());
         let (_, [sq, acc]) = state.advance([("square_avg", 0.0), ("acc_delta", 0.0)], value.len());
@@ -126,13 +116,7 @@ impl Optimizer for Adadelta {
         }
     }
 
-    fn state(&self) -> &OptimizerState {
-        &self.state
-    }
-
-    fn set_state(&mut self, state: OptimizerState) {
-        self.state = state;
-    }
+    lr_and_state_methods!("Adadelta", lr);
 }
 
 impl Adadelta {

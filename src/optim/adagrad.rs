@@ -111,16 +111,6 @@ impl Optimizer for Adagrad {
         check_non_negative64("Adagrad.eps", self.eps)
     }
 
-    fn learning_rate(&self) -> f32 {
-        self.lr as f32
-    }
-
-    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        check_lr("Adagrad.lr", lr)?;
-        self.lr = lr_to_f64(lr);
-        Ok(())
-    }
-
     fn update(&mut self, name: &str, value: &mut [f32], grad: &[f32]) {
         let state = begin_update(&mut self.state, "Adagrad", name, value.len(), grad.len());
         let (step, [sum]) = state.advance([("sum", self.initial_accumulator_value as f32)], value.len());
@@ -138,13 +128,7 @@ impl Optimizer for Adagrad {
         }
     }
 
-    fn state(&self) -> &OptimizerState {
-        &self.state
-    }
-
-    fn set_state(&mut self, state: OptimizerState) {
-        self.state = state;
-    }
+    lr_and_state_methods!("Adagrad", lr);
 }
 
 impl Adagrad {

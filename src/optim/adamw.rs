@@ -3,9 +3,8 @@
 //! Reference: Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019
 //! (on top of Kingma & Ba's Adam, ICLR 2015).
 
-use super::OptimizerSpec;
-use super::adam::AdamHyper;
-use super::{Optimizer, OptimizerState, WeightDecay, check_lr, lr_to_f64};
+use super::moments::Moments;
+use super::{Optimizer, OptimizerSpec, OptimizerState, WeightDecay, adam};
 use crate::error::Result;
 
 /// AdamW, as `torch.optim.AdamW` (defaults: `lr = 1e-3`, `betas = (0.9, 0.999)`,
@@ -32,7 +31,8 @@ use crate::error::Result;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdamW {
-    hp: AdamHyper,
+    moments: Moments,
+    amsgrad: bool,
     state: OptimizerState,
 }
 
@@ -47,34 +47,33 @@ impl AdamW {
     /// AdamW with learning rate `lr` and PyTorch's other defaults (weight decay `1e-2`).
     pub fn new(lr: f32) -> Self {
         AdamW {
-            hp: AdamHyper::new(lr, WeightDecay::Decoupled(1e-2)),
+            moments: Moments::new(lr, WeightDecay::Decoupled(1e-2)),
+            amsgrad: false,
             state: OptimizerState::default(),
         }
     }
 
-    /// The decay rates `β₁`, `β₂` of the moment estimates, each in `[0, 1)`.
-    pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
-        self.hp.beta1 = beta1;
-        self.hp.beta2 = beta2;
-        self
+    moment_setters! {
+        /// The decay rates `β₁`, `β₂` of the moment estimates, each in `[0, 1)`.
+        betas;
+        /// The term added to the bias-corrected root of the second moment.
+        eps;
+        /// The decoupled weight decay `λ` (`θ ← θ·(1 − lr·λ)` each step; 0 turns AdamW into Adam).
+        weight_decay(Decoupled);
+        /// Uses the AMSGrad variant (the running maximum of `v` in the denominator).
+        amsgrad;
     }
 
-    /// The term added to the bias-corrected root of the second moment.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.hp.eps = eps;
-        self
-    }
-
-    /// The decoupled weight decay `λ` (`θ ← θ·(1 − lr·λ)` each step; 0 turns AdamW into Adam).
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.hp.weight_decay = WeightDecay::from_torch(weight_decay, true);
-        self
-    }
-
-    /// Uses the AMSGrad variant (the running maximum of `v` in the denominator).
-    pub fn amsgrad(mut self, amsgrad: bool) -> Self {
-        self.hp.amsgrad = amsgrad;
-        self
+    /// The optimizer an [`OptimizerSpec::AdamW`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::AdamW { amsgrad, .. } = *spec else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        AdamW {
+            moments: Moments::from_spec(spec),
+            amsgrad,
+            state: OptimizerState::default(),
+        }
     }
 }
 
@@ -84,61 +83,24 @@ impl Optimizer for AdamW {
     }
 
     fn spec(&self) -> Result<OptimizerSpec> {
-        let (lr, beta1, beta2, eps, weight_decay, amsgrad) = self.hp.parts();
-        Ok(OptimizerSpec::AdamW {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
-            amsgrad,
-        })
+        Ok(moments_spec!(AdamW, self.moments, amsgrad: self.amsgrad))
     }
 
     fn validate(&self) -> Result<()> {
-        self.hp.validate("AdamW")
-    }
-
-    fn learning_rate(&self) -> f32 {
-        self.hp.lr as f32
-    }
-
-    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        check_lr("AdamW.lr", lr)?;
-        self.hp.lr = lr_to_f64(lr);
-        Ok(())
+        self.moments.validate("AdamW")
     }
 
     fn update(&mut self, name: &str, value: &mut [f32], grad: &[f32]) {
-        self.hp.update(&mut self.state, "AdamW", name, value, grad);
+        adam::update(
+            &self.moments,
+            self.amsgrad,
+            &mut self.state,
+            "AdamW",
+            name,
+            value,
+            grad,
+        );
     }
 
-    fn state(&self) -> &OptimizerState {
-        &self.state
-    }
-
-    fn set_state(&mut self, state: OptimizerState) {
-        self.state = state;
-    }
-}
-
-impl AdamW {
-    /// The optimizer an [`OptimizerSpec::AdamW`] describes (`spec` must be that variant).
-    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
-        let OptimizerSpec::AdamW {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
-            amsgrad,
-        } = *spec
-        else {
-            unreachable!("optim::from_spec dispatches on the variant")
-        };
-        AdamW {
-            hp: AdamHyper::from_parts((lr, beta1, beta2, eps, weight_decay, amsgrad)),
-            state: OptimizerState::default(),
-        }
-    }
+    lr_and_state_methods!("AdamW", moments.lr);
 }

@@ -59,10 +59,114 @@
 //! # Ok::<(), trustnn::Error>(())
 //! ```
 
+/// Writes the [`Optimizer`] methods every built-in optimizer has alike: `learning_rate` and
+/// `set_learning_rate` on the `f64` learning rate at `self.<path>` (a new rate is checked,
+/// errors naming `"<who>.lr"`, and widened with `lr_to_f64`), and `state` / `set_state` on
+/// `self.state`.
+macro_rules! lr_and_state_methods {
+    ($who:literal, $($lr:ident).+) => {
+        fn learning_rate(&self) -> f32 {
+            self.$($lr).+ as f32
+        }
+
+        fn set_learning_rate(&mut self, lr: f32) -> $crate::error::Result<()> {
+            $crate::optim::check_lr(concat!($who, ".lr"), lr)?;
+            self.$($lr).+ = $crate::optim::lr_to_f64(lr);
+            Ok(())
+        }
+
+        fn state(&self) -> &$crate::optim::OptimizerState {
+            &self.state
+        }
+
+        fn set_state(&mut self, state: $crate::optim::OptimizerState) {
+            self.state = state;
+        }
+    };
+}
+
+/// Writes builder setters of the Adam family for a type whose field `moments` is a
+/// [`moments::Moments`] (and, for `amsgrad`, with a field `amsgrad: bool`). Each setter is
+/// listed with its documentation at the call site: `betas`, `eps`, `weight_decay(L2)` or
+/// `weight_decay(Decoupled)` (PyTorch's `weight_decay` with `decoupled_weight_decay` false or
+/// true), `decoupled_weight_decay`, `with_weight_decay` (any [`WeightDecay`]) and `amsgrad`.
+macro_rules! moment_setters {
+    ($($(#[$doc:meta])* $setter:ident $(($kind:ident))?;)*) => {
+        $(moment_setters!(@one $(#[$doc])* $setter $(($kind))?);)*
+    };
+    (@one $(#[$doc:meta])* betas) => {
+        $(#[$doc])*
+        pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
+            self.moments.beta1 = beta1;
+            self.moments.beta2 = beta2;
+            self
+        }
+    };
+    (@one $(#[$doc:meta])* eps) => {
+        $(#[$doc])*
+        pub fn eps(mut self, eps: f64) -> Self {
+            self.moments.eps = eps;
+            self
+        }
+    };
+    (@one $(#[$doc:meta])* weight_decay(L2)) => {
+        $(#[$doc])*
+        pub fn weight_decay(mut self, weight_decay: f64) -> Self {
+            self.moments.weight_decay = $crate::optim::WeightDecay::from_torch(weight_decay, false);
+            self
+        }
+    };
+    (@one $(#[$doc:meta])* weight_decay(Decoupled)) => {
+        $(#[$doc])*
+        pub fn weight_decay(mut self, weight_decay: f64) -> Self {
+            self.moments.weight_decay = $crate::optim::WeightDecay::from_torch(weight_decay, true);
+            self
+        }
+    };
+    (@one $(#[$doc:meta])* decoupled_weight_decay) => {
+        $(#[$doc])*
+        pub fn decoupled_weight_decay(mut self, weight_decay: f64) -> Self {
+            self.moments.weight_decay = $crate::optim::WeightDecay::from_torch(weight_decay, true);
+            self
+        }
+    };
+    (@one $(#[$doc:meta])* with_weight_decay) => {
+        $(#[$doc])*
+        pub fn with_weight_decay(mut self, weight_decay: $crate::optim::WeightDecay) -> Self {
+            self.moments.weight_decay = weight_decay;
+            self
+        }
+    };
+    (@one $(#[$doc:meta])* amsgrad) => {
+        $(#[$doc])*
+        pub fn amsgrad(mut self, amsgrad: bool) -> Self {
+            self.amsgrad = amsgrad;
+            self
+        }
+    };
+}
+
+/// The [`OptimizerSpec`] variant `$variant` of an Adam-family optimizer: the fields of its
+/// [`moments::Moments`] `$moments`, plus the variant's own `field: value` pairs.
+macro_rules! moments_spec {
+    ($variant:ident, $moments:expr $(, $field:ident: $value:expr)* $(,)?) => {{
+        let m: $crate::optim::moments::Moments = $moments;
+        $crate::optim::OptimizerSpec::$variant {
+            lr: m.lr,
+            beta1: m.beta1,
+            beta2: m.beta2,
+            eps: m.eps,
+            weight_decay: m.weight_decay,
+            $($field: $value,)*
+        }
+    }};
+}
+
 mod adadelta;
 mod adagrad;
 mod adam;
 mod adamw;
+mod moments;
 mod nadam;
 mod radam;
 mod rmsprop;

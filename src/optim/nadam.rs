@@ -3,11 +3,8 @@
 //! Reference: Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016 workshop
 //! track; the momentum schedule `μ_t = β₁·(1 − ½·0.96^(t·ψ))` is PyTorch's (and Dozat's).
 
-use super::OptimizerSpec;
-use super::{
-    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr, check_non_negative64, lerp,
-    lr_to_f64,
-};
+use super::moments::Moments;
+use super::{Optimizer, OptimizerSpec, OptimizerState, WeightDecay, begin_update, check_non_negative64};
 use crate::error::Result;
 
 /// NAdam, as `torch.optim.NAdam` (defaults: `lr = 2e-3`, `betas = (0.9, 0.999)`,
@@ -43,11 +40,7 @@ use crate::error::Result;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct NAdam {
-    lr: f64,
-    beta1: f64,
-    beta2: f64,
-    eps: f64,
-    weight_decay: WeightDecay,
+    moments: Moments,
     momentum_decay: f64,
     state: OptimizerState,
 }
@@ -63,52 +56,42 @@ impl NAdam {
     /// NAdam with learning rate `lr` and PyTorch's other defaults.
     pub fn new(lr: f32) -> Self {
         NAdam {
-            lr: lr_to_f64(lr),
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-            weight_decay: WeightDecay::None,
+            moments: Moments::new(lr, WeightDecay::None),
             momentum_decay: 4e-3,
             state: OptimizerState::default(),
         }
     }
 
-    /// The decay rates `β₁`, `β₂` of the moment estimates, each in `[0, 1)`.
-    pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
-        self.beta1 = beta1;
-        self.beta2 = beta2;
-        self
-    }
-
-    /// The term added to the bias-corrected root of the second moment.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-
-    /// Coupled L2 weight decay `λ`: the gradient becomes `g + λ·θ`.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = WeightDecay::from_torch(weight_decay, false);
-        self
-    }
-
-    /// Decoupled weight decay `λ` (PyTorch's `decoupled_weight_decay=True`, "NAdamW"):
-    /// `θ ← θ·(1 − lr·λ)` before the step.
-    pub fn decoupled_weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = WeightDecay::from_torch(weight_decay, true);
-        self
-    }
-
-    /// Any weight-decay variant.
-    pub fn with_weight_decay(mut self, weight_decay: WeightDecay) -> Self {
-        self.weight_decay = weight_decay;
-        self
+    moment_setters! {
+        /// The decay rates `β₁`, `β₂` of the moment estimates, each in `[0, 1)`.
+        betas;
+        /// The term added to the bias-corrected root of the second moment.
+        eps;
+        /// Coupled L2 weight decay `λ`: the gradient becomes `g + λ·θ`.
+        weight_decay(L2);
+        /// Decoupled weight decay `λ` (PyTorch's `decoupled_weight_decay=True`, "NAdamW"):
+        /// `θ ← θ·(1 − lr·λ)` before the step.
+        decoupled_weight_decay;
+        /// Any weight-decay variant.
+        with_weight_decay;
     }
 
     /// The momentum decay `ψ` of the schedule `μ_t = β₁·(1 − ½·0.96^(t·ψ))`.
     pub fn momentum_decay(mut self, momentum_decay: f64) -> Self {
         self.momentum_decay = momentum_decay;
         self
+    }
+
+    /// The optimizer an [`OptimizerSpec::NAdam`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        let OptimizerSpec::NAdam { momentum_decay, .. } = *spec else {
+            unreachable!("optim::from_spec dispatches on the variant")
+        };
+        NAdam {
+            moments: Moments::from_spec(spec),
+            momentum_decay,
+            state: OptimizerState::default(),
+        }
     }
 }
 
@@ -118,33 +101,12 @@ impl Optimizer for NAdam {
     }
 
     fn spec(&self) -> Result<OptimizerSpec> {
-        Ok(OptimizerSpec::NAdam {
-            lr: self.lr,
-            beta1: self.beta1,
-            beta2: self.beta2,
-            eps: self.eps,
-            weight_decay: self.weight_decay,
-            momentum_decay: self.momentum_decay,
-        })
+        Ok(moments_spec!(NAdam, self.moments, momentum_decay: self.momentum_decay))
     }
 
     fn validate(&self) -> Result<()> {
-        check_lr("NAdam.lr", self.lr as f32)?;
-        check_beta("NAdam.beta1", self.beta1)?;
-        check_beta("NAdam.beta2", self.beta2)?;
-        check_non_negative64("NAdam.eps", self.eps)?;
-        self.weight_decay.validate("NAdam.weight_decay")?;
+        self.moments.validate("NAdam")?;
         check_non_negative64("NAdam.momentum_decay", self.momentum_decay)
-    }
-
-    fn learning_rate(&self) -> f32 {
-        self.lr as f32
-    }
-
-    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        check_lr("NAdam.lr", lr)?;
-        self.lr = lr_to_f64(lr);
-        Ok(())
     }
 
     fn update(&mut self, name: &str, value: &mut [f32], grad: &[f32]) {
@@ -159,8 +121,7 @@ impl Optimizer for NAdam {
             state.step = 0;
             state.buffers.clear();
         }
-        let lr = self.lr;
-        let beta1 = self.beta1;
+        let Moments { lr, beta1, beta2, .. } = self.moments;
         let psi = self.momentum_decay;
         let t = (state.step + 1) as f64;
         let mu = beta1 * (1.0 - 0.5 * 0.96_f64.powf(t * psi));
@@ -174,63 +135,15 @@ impl Optimizer for NAdam {
         let coef_avg = ((-lr * mu_next) / (1.0 - mu_product_next)) as f32;
         let (step, [m, v]) = state.advance([("exp_avg", 0.0), ("exp_avg_sq", 0.0)], len);
         debug_assert_eq!(step as f64, t);
-        let bias_correction2 = (1.0 - self.beta2.powf(t)) as f32;
-        let one_minus_beta1 = (1.0 - beta1) as f32;
-        let beta2 = self.beta2 as f32;
-        let one_minus_beta2 = (1.0 - self.beta2) as f32;
-        let eps = self.eps as f32;
-        let (l2, shrink) = match self.weight_decay {
-            WeightDecay::L2(wd) if wd != 0.0 => (Some(wd as f32), None),
-            WeightDecay::Decoupled(wd) if wd != 0.0 => (None, Some((1.0 - lr * wd) as f32)),
-            _ => (None, None),
-        };
+        let bias_correction2 = (1.0 - beta2.powf(t)) as f32;
+        let k = self.moments.step();
         for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
-            if let Some(shrink) = shrink {
-                *p *= shrink;
-            }
-            let g = match l2 {
-                Some(wd) => g + wd * *p,
-                None => g,
-            };
-            *m = lerp(*m, g, one_minus_beta1);
-            *v = *v * beta2 + one_minus_beta2 * g * g;
-            let denom = (*v / bias_correction2).sqrt() + eps;
+            let g = k.advance(p, g, m, v);
+            let denom = (*v / bias_correction2).sqrt() + k.eps;
             *p += coef_grad * g / denom;
             *p += coef_avg * *m / denom;
         }
     }
 
-    fn state(&self) -> &OptimizerState {
-        &self.state
-    }
-
-    fn set_state(&mut self, state: OptimizerState) {
-        self.state = state;
-    }
-}
-
-impl NAdam {
-    /// The optimizer an [`OptimizerSpec::NAdam`] describes (`spec` must be that variant).
-    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
-        let OptimizerSpec::NAdam {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
-            momentum_decay,
-        } = *spec
-        else {
-            unreachable!("optim::from_spec dispatches on the variant")
-        };
-        NAdam {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
-            momentum_decay,
-            state: OptimizerState::default(),
-        }
-    }
+    lr_and_state_methods!("NAdam", moments.lr);
 }

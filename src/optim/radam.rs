@@ -3,11 +3,8 @@
 //! Reference: Liu, Jiang, He, Chen, Liu, Gao & Han, "On the Variance of the Adaptive
 //! Learning Rate and Beyond", ICLR 2020.
 
-use super::OptimizerSpec;
-use super::{
-    Optimizer, OptimizerState, WeightDecay, begin_update, check_beta, check_lr, check_non_negative64, lerp,
-    lr_to_f64,
-};
+use super::moments::Moments;
+use super::{Optimizer, OptimizerSpec, OptimizerState, WeightDecay, begin_update};
 use crate::error::Result;
 
 /// RAdam, as `torch.optim.RAdam` (defaults: `lr = 1e-3`, `betas = (0.9, 0.999)`,
@@ -38,11 +35,7 @@ use crate::error::Result;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct RAdam {
-    lr: f64,
-    beta1: f64,
-    beta2: f64,
-    eps: f64,
-    weight_decay: WeightDecay,
+    moments: Moments,
     state: OptimizerState,
 }
 
@@ -57,45 +50,31 @@ impl RAdam {
     /// RAdam with learning rate `lr` and PyTorch's other defaults.
     pub fn new(lr: f32) -> Self {
         RAdam {
-            lr: lr_to_f64(lr),
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-            weight_decay: WeightDecay::None,
+            moments: Moments::new(lr, WeightDecay::None),
             state: OptimizerState::default(),
         }
     }
 
-    /// The decay rates `β₁`, `β₂` of the moment estimates, each in `[0, 1)`.
-    pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
-        self.beta1 = beta1;
-        self.beta2 = beta2;
-        self
+    moment_setters! {
+        /// The decay rates `β₁`, `β₂` of the moment estimates, each in `[0, 1)`.
+        betas;
+        /// The term added to the root of the second moment.
+        eps;
+        /// Coupled L2 weight decay `λ`: the gradient becomes `g + λ·θ`.
+        weight_decay(L2);
+        /// Decoupled weight decay `λ` (PyTorch's `decoupled_weight_decay=True`):
+        /// `θ ← θ·(1 − lr·λ)` before the step.
+        decoupled_weight_decay;
+        /// Any weight-decay variant.
+        with_weight_decay;
     }
 
-    /// The term added to the root of the second moment.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-
-    /// Coupled L2 weight decay `λ`: the gradient becomes `g + λ·θ`.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = WeightDecay::from_torch(weight_decay, false);
-        self
-    }
-
-    /// Decoupled weight decay `λ` (PyTorch's `decoupled_weight_decay=True`):
-    /// `θ ← θ·(1 − lr·λ)` before the step.
-    pub fn decoupled_weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = WeightDecay::from_torch(weight_decay, true);
-        self
-    }
-
-    /// Any weight-decay variant.
-    pub fn with_weight_decay(mut self, weight_decay: WeightDecay) -> Self {
-        self.weight_decay = weight_decay;
-        self
+    /// The optimizer an [`OptimizerSpec::RAdam`] describes (`spec` must be that variant).
+    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
+        RAdam {
+            moments: Moments::from_spec(spec),
+            state: OptimizerState::default(),
+        }
     }
 }
 
@@ -105,38 +84,18 @@ impl Optimizer for RAdam {
     }
 
     fn spec(&self) -> Result<OptimizerSpec> {
-        Ok(OptimizerSpec::RAdam {
-            lr: self.lr,
-            beta1: self.beta1,
-            beta2: self.beta2,
-            eps: self.eps,
-            weight_decay: self.weight_decay,
-        })
+        Ok(moments_spec!(RAdam, self.moments))
     }
 
     fn validate(&self) -> Result<()> {
-        check_lr("RAdam.lr", self.lr as f32)?;
-        check_beta("RAdam.beta1", self.beta1)?;
-        check_beta("RAdam.beta2", self.beta2)?;
-        check_non_negative64("RAdam.eps", self.eps)?;
-        self.weight_decay.validate("RAdam.weight_decay")
-    }
-
-    fn learning_rate(&self) -> f32 {
-        self.lr as f32
-    }
-
-    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        check_lr("RAdam.lr", lr)?;
-        self.lr = lr_to_f64(lr);
-        Ok(())
+        self.moments.validate("RAdam")
     }
 
     fn update(&mut self, name: &str, value: &mut [f32], grad: &[f32]) {
         let state = begin_update(&mut self.state, "RAdam", name, value.len(), grad.len());
         let (step, [m, v]) = state.advance([("exp_avg", 0.0), ("exp_avg_sq", 0.0)], value.len());
         let t = step as f64;
-        let (beta1, beta2, lr) = (self.beta1, self.beta2, self.lr);
+        let Moments { lr, beta1, beta2, .. } = self.moments;
         let bias_correction1 = 1.0 - beta1.powf(t);
         let bias_correction2 = 1.0 - beta2.powf(t);
         let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
@@ -152,30 +111,14 @@ impl Optimizer for RAdam {
         let bc1 = bias_correction1 as f32;
         let bc2_sqrt = bias_correction2.sqrt() as f32;
         let lr32 = lr as f32;
-        let one_minus_beta1 = (1.0 - beta1) as f32;
-        let b2 = beta2 as f32;
-        let one_minus_beta2 = (1.0 - beta2) as f32;
-        let eps = self.eps as f32;
-        let (l2, shrink) = match self.weight_decay {
-            WeightDecay::L2(wd) if wd != 0.0 => (Some(wd as f32), None),
-            WeightDecay::Decoupled(wd) if wd != 0.0 => (None, Some((1.0 - lr * wd) as f32)),
-            _ => (None, None),
-        };
+        let k = self.moments.step();
         for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
-            if let Some(shrink) = shrink {
-                *p *= shrink;
-            }
-            let g = match l2 {
-                Some(wd) => g + wd * *p,
-                None => g,
-            };
-            *m = lerp(*m, g, one_minus_beta1);
-            *v = *v * b2 + one_minus_beta2 * g * g;
+            k.advance(p, g, m, v);
             let corrected = *m / bc1;
             match rect {
                 Some(rect) => {
                     // `bias_correction2 ** 0.5 / t` is `t.reciprocal() * scalar` in PyTorch.
-                    let adaptive = (1.0 / (v.sqrt() + eps)) * bc2_sqrt;
+                    let adaptive = (1.0 / (v.sqrt() + k.eps)) * bc2_sqrt;
                     *p -= corrected * lr32 * adaptive * rect;
                 }
                 None => *p -= corrected * lr32,
@@ -183,35 +126,5 @@ impl Optimizer for RAdam {
         }
     }
 
-    fn state(&self) -> &OptimizerState {
-        &self.state
-    }
-
-    fn set_state(&mut self, state: OptimizerState) {
-        self.state = state;
-    }
-}
-
-impl RAdam {
-    /// The optimizer an [`OptimizerSpec::RAdam`] describes (`spec` must be that variant).
-    pub(super) fn from_spec(spec: &OptimizerSpec) -> Self {
-        let OptimizerSpec::RAdam {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
-        } = *spec
-        else {
-            unreachable!("optim::from_spec dispatches on the variant")
-        };
-        RAdam {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
-            state: OptimizerState::default(),
-        }
-    }
+    lr_and_state_methods!("RAdam", moments.lr);
 }

@@ -123,16 +123,6 @@ impl Optimizer for RmsProp {
         check_non_negative64("RmsProp.momentum", self.momentum)
     }
 
-    fn learning_rate(&self) -> f32 {
-        self.lr as f32
-    }
-
-    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        check_lr("RmsProp.lr", lr)?;
-        self.lr = lr_to_f64(lr);
-        Ok(())
-    }
-
     fn update(&mut self, name: &str, value: &mut [f32], grad: &[f32]) {
         let state = begin_update(&mut self.state, "RmsProp", name, value.len(), grad.len());
         let len = value.len();
@@ -193,13 +183,7 @@ impl Optimizer for RmsProp {
         }
     }
 
-    fn state(&self) -> &OptimizerState {
-        &self.state
-    }
-
-    fn set_state(&mut self, state: OptimizerState) {
-        self.state = state;
-    }
+    lr_and_state_methods!("RmsProp", lr);
 }
 
 impl RmsProp {

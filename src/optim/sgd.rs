@@ -228,16 +228,6 @@ impl Optimizer for Sgd {
         }
     }
 
-    fn learning_rate(&self) -> f32 {
-        self.lr as f32
-    }
-
-    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        check_lr("Sgd.lr", lr)?;
-        self.lr = lr_to_f64(lr);
-        Ok(())
-    }
-
     fn update(&mut self, name: &str, value: &mut [f32], grad: &[f32]) {
         let state = begin_update(&mut self.state, "Sgd", name, value.len(), grad.len());
         state.step += 1;
@@ -285,13 +275,7 @@ impl Optimizer for Sgd {
         }
     }
 
-    fn state(&self) -> &OptimizerState {
-        &self.state
-    }
-
-    fn set_state(&mut self, state: OptimizerState) {
-        self.state = state;
-    }
+    lr_and_state_methods!("Sgd", lr);
 }
 
 /// True if the parameter has no usable momentum buffer yet (PyTorch's `buf is None`); in
