@@ -8,8 +8,8 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rand::Rng as _;
 use std::hint::black_box;
 use trustnn::prelude::*;
-use trustnn::progress::ProgressMode;
 use trustnn::privacy::{DpSgd, DpSgdConfig};
+use trustnn::progress::ProgressMode;
 
 fn data(n: usize, d: usize, classes: usize) -> (Tensor, Tensor) {
     let mut rng = trustnn::rng::seeded(42);

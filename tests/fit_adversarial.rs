@@ -86,7 +86,9 @@ fn share_zero_is_ordinary_training() {
     b.fit(
         &x,
         &y,
-        &base.clone().adversarial(Attack::Fgsm { eps: 0.3 }, 0.0, InputRange::UNIT),
+        &base
+            .clone()
+            .adversarial(Attack::Fgsm { eps: 0.3 }, 0.0, InputRange::UNIT),
     )
     .unwrap();
     assert_eq!(weights(&a), weights(&b));
@@ -100,7 +102,12 @@ fn bad_adversarial_settings_are_errors() {
         (Attack::Fgsm { eps: 0.1 }, 1.5, InputRange::UNIT, "share"),
         (Attack::Fgsm { eps: -0.1 }, 0.5, InputRange::UNIT, "eps"),
         (Attack::Fgsm { eps: f32::NAN }, 0.5, InputRange::UNIT, "eps"),
-        (Attack::Fgsm { eps: 0.1 }, 0.5, InputRange { lo: 1.0, hi: 0.0 }, "InputRange"),
+        (
+            Attack::Fgsm { eps: 0.1 },
+            0.5,
+            InputRange { lo: 1.0, hi: 0.0 },
+            "InputRange",
+        ),
     ] {
         let err = m
             .fit(&x, &y, &FitConfig::new().adversarial(attack, share, range))
