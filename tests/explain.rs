@@ -145,7 +145,8 @@ fn integrated_gradients_convergence_delta_shrinks_as_steps_grow_for_every_rule()
 }
 
 #[test]
-fn integrated_gradients_convergence_delta_is_below_1e3_at_300_steps_for_gauss_legendre_middle_and_trapezoid() {
+fn integrated_gradients_convergence_delta_is_below_1e3_at_300_steps_for_gauss_legendre_middle_and_trapezoid()
+{
     for rule in [
         Integration::GaussLegendre,
         Integration::RiemannMiddle,
@@ -160,7 +161,8 @@ fn integrated_gradients_convergence_delta_is_below_1e3_at_300_steps_for_gauss_le
 }
 
 #[test]
-fn integrated_gradients_convergence_delta_of_left_and_right_riemann_shrinks_as_1_over_n_and_is_below_1e3_at_1000_steps() {
+fn integrated_gradients_convergence_delta_of_left_and_right_riemann_shrinks_as_1_over_n_and_is_below_1e3_at_1000_steps()
+ {
     // Left and right Riemann sums are first-order rules: the error is
     // ∓(g(1) − g(0))/(2n) + O(1/n²), so 3× the steps gives ~1/3 the delta, and 300 steps
     // are not enough for 1e-3 on this MLP (~1.3e-3 measured); 1000 are.
@@ -168,7 +170,10 @@ fn integrated_gradients_convergence_delta_of_left_and_right_riemann_shrinks_as_1
         let d: Vec<f32> = [50, 100, 300, 1000].iter().map(|&s| max_delta(rule, s)).collect();
         eprintln!("{rule:?}: max |delta| at 50, 100, 300, 1000 steps: {d:?}");
         let ratio = d[1] / d[2];
-        assert!((2.8..3.2).contains(&ratio), "{rule:?}: delta(100)/delta(300) = {ratio}");
+        assert!(
+            (2.8..3.2).contains(&ratio),
+            "{rule:?}: delta(100)/delta(300) = {ratio}"
+        );
         assert!((1.8..2.2).contains(&(d[0] / d[1])), "{rule:?}: {d:?}");
         assert!(d[3] < 1e-3, "{rule:?}: {d:?}");
     }
