@@ -196,7 +196,7 @@ impl HeatmapFigure {
         let w = (left + grid_w + gap)
             .max(text_size(&self.title, TITLE_PX).0 + 2 * gap)
             .max(text_size(&self.caption, CAPTION_PX).0 + 2 * gap);
-        let h = top + rows.len() as u32 * (ph + gap) + caption_h + gap;
+        let h = top + rows.len() as u32 * (ph + gap) + caption_h;
 
         let mut pixels = vec![255u8; w as usize * h as usize * 3];
         let mut rect = |x0: u32, y0: u32, x1: u32, y1: u32, c: [u8; 3]| {
