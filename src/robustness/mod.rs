@@ -156,7 +156,10 @@ fn sign(v: f32) -> f32 {
 
 /// FGSM: `x' = clip(x + ε·sign(∇ₓL(x, y)), lo, hi)` (Goodfellow et al., 2015), with
 /// `sign(0) = 0` as `torch.sign`. Each value moves by exactly `ε` where the gradient is
-/// non-zero, unless the range clips it.
+/// non-zero, unless the range clips it. The same as `torchattacks.FGSM` and, away from tiny
+/// gradients, `captum.robust.FGSM` (checked against it in `tests/explain_reference.rs`);
+/// Captum leaves a value unmoved where `|∂L/∂x| ≤ 1e-6` (its `zero_thresh`), this function
+/// only where the gradient is exactly 0.
 ///
 /// ```
 /// use trustnn::prelude::*;
@@ -182,8 +185,14 @@ pub fn fgsm(model: &mut Sequential, x: &Tensor, y: &Tensor, eps: f32, range: Inp
 /// Projected Gradient Descent (Madry et al., 2018) under the L∞ or L2 norm: `steps` ascent
 /// steps of size `alpha` on the loss, each followed by projection onto the `ε`-ball around
 /// `x` and clipping to the valid range (so the result is always inside both). With
-/// `random_start` the start is uniform in the L∞ ball (or a random direction scaled by a
-/// uniform radius in the L2 ball), seeded — `torchattacks.PGD` / `PGDL2`'s convention.
+/// `random_start` the start is uniform in the L∞ ball (or, in the L2 ball, a direction
+/// uniform on the sphere — a normalized Gaussian — scaled by a radius `ε·U(0, 1)`), seeded —
+/// `torchattacks.PGD` / `PGDL2`'s convention.
+///
+/// The L2 steps follow `torchattacks.PGDL2` and Madry et al.: `α·∇/‖∇‖₂`. **Captum's
+/// `captum.robust.PGD(norm="L2")` differs**: it takes FGSM *sign* steps `α·sign(∇)` and only
+/// projects onto the L2 ball (`torch.renorm`). Without random start, L∞ PGD equals Captum's
+/// `PGD(norm="Linf", random_start=False)` (checked in `tests/explain_reference.rs`).
 /// Defaults: 10 steps, `α = ε/4`, random start, seed 0.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pgd {
@@ -237,8 +246,12 @@ impl Pgd {
                     }
                 }
                 Norm::L2 => {
+                    // torchattacks.PGDL2: a Gaussian direction (uniform on the sphere),
+                    // normalized, times a radius ε·U(0, 1).
+                    let mut dir = vec![0.0f32; d];
                     for row in adv.as_slice_mut().chunks_exact_mut(d) {
-                        let dir: Vec<f32> = (0..d).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+                        dir.iter_mut()
+                            .for_each(|v| *v = rng.sample::<f32, _>(rand_distr::StandardNormal));
                         let n = dir.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
                         let r = self.eps * rng.random::<f32>();
                         for (a, v) in row.iter_mut().zip(&dir) {
