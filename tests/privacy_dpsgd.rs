@@ -83,8 +83,14 @@ fn the_clipped_sum_equals_a_naive_computation() {
         let f = (c / (norm(g) + 1e-6)).min(1.0);
         naive.iter_mut().zip(g).for_each(|(s, &v)| *s += f * f64::from(v));
     }
-    let (sum, losses) = dp.clipped_sum(&mut m, &x, &y, &idx).unwrap();
-    assert_eq!(losses.len(), idx.len());
+    let (sum, loss) = dp.clipped_sum(&mut m, &x, &y, &idx).unwrap();
+    let want_loss = m.loss_value(
+        &x.select_rows(&idx).unwrap(),
+        &y.select_rows(&idx).unwrap(),
+        None,
+        Mode::Train,
+    );
+    assert!((loss - want_loss.unwrap()).abs() <= 1e-6, "{loss}");
     let flat: Vec<f32> = sum.iter().flatten().copied().collect();
     assert_eq!(flat.len(), naive.len());
     for (a, b) in flat.iter().zip(&naive) {
@@ -121,7 +127,7 @@ fn private_mode_refuses_batch_norm() {
         .add(Dense::new(8, 2));
     m.compile(SparseCategoricalCrossEntropy, Sgd::new(0.1)).unwrap();
     let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.5)).unwrap();
-    let err = dp.fit(&mut m, &x, &y).unwrap_err();
+    let err = dp.fit(&mut m, &x, &y, &FitConfig::new()).unwrap_err();
     assert!(matches!(err, Error::InvalidConfig { .. }), "{err}");
     assert!(err.to_string().contains("BatchNorm"), "{err}");
 }
@@ -131,10 +137,11 @@ fn epsilon_is_recorded_after_every_epoch_as_the_accountant_computes() {
     let (x, y) = data(50, 4, 6);
     let mut m = mlp(4);
     let q = 0.2;
-    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, q).epochs(3).seed(1)).unwrap();
-    let h = dp.fit(&mut m, &x, &y).unwrap();
-    assert_eq!(h.epochs.len(), 3);
-    for (e, rec) in h.epochs.iter().enumerate() {
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, q).seed(1)).unwrap();
+    let h = dp.fit(&mut m, &x, &y, &FitConfig::new().epochs(3)).unwrap();
+    let eps = h.get("epsilon").unwrap();
+    assert_eq!(eps.len(), 3);
+    for (e, &got) in eps.iter().enumerate() {
         let want = epsilon_for(
             q,
             1.0,
@@ -143,9 +150,13 @@ fn epsilon_is_recorded_after_every_epoch_as_the_accountant_computes() {
             Conversion::Improved,
         )
         .unwrap();
-        assert_eq!(rec.spent.epsilon, want.epsilon);
+        assert_eq!(got, want.epsilon as f32);
+        if e == 2 {
+            assert_eq!(h.note("privacy"), Some(want.describe().as_str()));
+        }
     }
-    assert!(!h.stopped_by_budget);
+    assert_eq!(h.stop_reason(), None);
+    assert_eq!(dp.accountant().steps(), 3 * steps_per_epoch(q));
 }
 
 #[test]
@@ -160,19 +171,24 @@ fn the_budget_stops_before_the_epoch_that_would_exceed_it() {
         .unwrap()
         .epsilon;
     let budget = 0.5 * (e2 + e3);
-    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, q).epochs(10).epsilon_budget(budget)).unwrap();
-    let h = dp.fit(&mut m, &x, &y).unwrap();
-    assert_eq!(h.epochs.len(), 2);
-    assert!(h.stopped_by_budget);
-    assert!(h.spent().unwrap().epsilon <= budget);
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, q).epsilon_budget(budget)).unwrap();
+    let h = dp.fit(&mut m, &x, &y, &FitConfig::new().epochs(10)).unwrap();
+    assert_eq!(h.get("epsilon").unwrap().len(), 2);
+    assert_eq!(h.stopped_epoch(), Some(2));
+    assert!(
+        h.stop_reason().unwrap().contains("privacy budget"),
+        "{:?}",
+        h.stop_reason()
+    );
+    assert!(dp.spent().unwrap().epsilon <= budget);
 }
 
 #[test]
 fn private_training_with_little_noise_learns_a_separable_problem() {
     let (x, y) = data(200, 4, 8);
     let mut m = mlp(4);
-    let mut dp = DpSgd::new(DpSgdConfig::new(0.3, 1.0, 0.1).epochs(15).seed(3)).unwrap();
-    dp.fit(&mut m, &x, &y).unwrap();
+    let mut dp = DpSgd::new(DpSgdConfig::new(0.3, 1.0, 0.1).seed(3)).unwrap();
+    dp.fit(&mut m, &x, &y, &FitConfig::new().epochs(15)).unwrap();
     let acc = m
         .evaluate(&x, &y, &[Metric::Accuracy])
         .unwrap()
@@ -196,4 +212,195 @@ fn poisson_sampling_takes_each_example_with_rate_q() {
     let b = dp.poisson_sample(100_000);
     assert!((b.len() as f64 - 3000.0).abs() < 5.0 * 54.0, "{}", b.len());
     assert!(b.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn batched_per_example_norms_equal_one_pass_per_example() {
+    // Dense with and without bias, tanh, ReLU, flatten: the norms from one batched backward
+    // pass (Goodfellow's trick) against one forward/backward per example.
+    let (x, y) = data(24, 6, 10);
+    let mut m = Sequential::new()
+        .seed(3)
+        .add(Dense::new(6, 10))
+        .add(ActivationLayer::new(Relu))
+        .add(Dense::new(10, 7).without_bias())
+        .add(ActivationLayer::new(Tanh))
+        .add(Dense::new(7, 2));
+    m.compile(SparseCategoricalCrossEntropy, Sgd::new(0.1)).unwrap();
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.1)).unwrap();
+    let idx: Vec<usize> = (0..24).step_by(2).collect();
+    let fast = dp.per_example_norms(&mut m, &x, &y, &idx).unwrap();
+    let slow = dp.per_example_gradients(&mut m, &x, &y, &idx).unwrap();
+    assert_eq!(fast.len(), idx.len());
+    for (f, g) in fast.iter().zip(&slow) {
+        let want = norm(g);
+        assert!((f - want).abs() <= 1e-5 * (1.0 + want), "{f} vs {want}");
+    }
+}
+
+#[test]
+fn batched_norms_hold_for_a_mean_squared_error_with_several_outputs() {
+    // MSE averages over the outputs as well: each example's own loss is its mean over 3
+    // outputs, and the batch loss their mean.
+    let (x, _) = data(10, 4, 11);
+    let mut rng = trustnn::rng::seeded(12);
+    let y = Tensor::from_vec((0..30).map(|_| rng.random::<f32>()).collect(), &[10, 3]).unwrap();
+    let mut m = Sequential::new()
+        .seed(4)
+        .add(Dense::new(4, 5))
+        .add(ActivationLayer::new(Sigmoid))
+        .add(Dense::new(5, 3));
+    m.compile(MeanSquaredError, Sgd::new(0.1)).unwrap();
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.1)).unwrap();
+    let idx: Vec<usize> = (0..10).collect();
+    let fast = dp.per_example_norms(&mut m, &x, &y, &idx).unwrap();
+    let slow = dp.per_example_gradients(&mut m, &x, &y, &idx).unwrap();
+    for (f, g) in fast.iter().zip(&slow) {
+        let want = norm(g);
+        assert!((f - want).abs() <= 1e-5 * (1.0 + want), "{f} vs {want}");
+    }
+}
+
+#[test]
+fn the_weight_penalty_gradient_is_added_unclipped_and_unnoised() {
+    // σ = 0: the private gradient is Σ clip(g_i) / (qN) plus the L2 penalty's 2λW.
+    let (x, y) = data(16, 4, 13);
+    let lambda: f32 = 0.05;
+    let mut m = Sequential::new()
+        .seed(6)
+        .add(Dense::new(4, 6).regularizer(L2(lambda)))
+        .add(ActivationLayer::new(Tanh))
+        .add(Dense::new(6, 2));
+    m.compile(SparseCategoricalCrossEntropy, Sgd::new(0.1)).unwrap();
+    let (c, q) = (0.2, 0.25);
+    let mut dp = DpSgd::new(DpSgdConfig::new(0.0, c, q)).unwrap();
+    let idx = [1, 2, 3, 5, 8, 13];
+    let per = dp.per_example_gradients(&mut m, &x, &y, &idx).unwrap();
+    let first = m.param_names()[0].clone();
+    assert!(first.ends_with(".weight"), "{first}");
+    let w = m.param(&first).unwrap().as_slice().to_vec();
+    let penalty_grad: Vec<f64> = w.iter().map(|&v| 2.0 * lambda as f64 * f64::from(v)).collect();
+    // per_example_gradients include the penalty's gradient: take it out before clipping.
+    let mut want = vec![0.0f64; per[0].len()];
+    for g in &per {
+        let mut g: Vec<f64> = g.iter().map(|&v| f64::from(v)).collect();
+        g.iter_mut().zip(&penalty_grad).for_each(|(a, p)| *a -= p);
+        let n = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let f = clip_factor(n, c);
+        want.iter_mut()
+            .zip(&g)
+            .for_each(|(s, v)| *s += f * v / (q * 16.0));
+    }
+    want.iter_mut().zip(&penalty_grad).for_each(|(s, p)| *s += p);
+    let got: Vec<f32> = dp.private_gradient(&mut m, &x, &y, &idx).unwrap().concat();
+    for (a, b) in got.iter().zip(&want) {
+        assert!((f64::from(*a) - b).abs() <= 1e-5 * (1.0 + b.abs()), "{a} vs {b}");
+    }
+}
+
+#[test]
+fn private_fit_is_deterministic_for_a_seed() {
+    let (x, y) = data(60, 4, 14);
+    let run = |seed: u64| {
+        let mut m = mlp(4);
+        let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.2).seed(seed)).unwrap();
+        dp.fit(&mut m, &x, &y, &FitConfig::new().epochs(2)).unwrap();
+        m.param("dense_1.weight").unwrap().clone()
+    };
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7), run(8));
+}
+
+#[test]
+fn private_fit_keeps_validation_and_metrics() {
+    let (x, y) = data(100, 4, 15);
+    let mut m = mlp(4);
+    let mut dp = DpSgd::new(DpSgdConfig::new(0.5, 1.0, 0.1).seed(2)).unwrap();
+    let cfg = FitConfig::new()
+        .epochs(3)
+        .validation_split(0.2)
+        .metrics(&[Metric::Accuracy]);
+    let h = dp.fit(&mut m, &x, &y, &cfg).unwrap();
+    for series in ["loss", "accuracy", "val_loss", "val_accuracy", "epsilon"] {
+        let v = h.get(series).unwrap_or_else(|| panic!("no {series}"));
+        assert_eq!(v.len(), 3, "{series}");
+        assert!(v.iter().all(|v| v.is_finite()), "{series}: {v:?}");
+    }
+}
+
+#[test]
+fn private_fit_refuses_sample_weights_and_gradient_clipping() {
+    let (x, y) = data(20, 4, 16);
+    let mut m = mlp(4);
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.2)).unwrap();
+    let err = dp
+        .fit(
+            &mut m,
+            &x,
+            &y,
+            &FitConfig::new().clip(GradientClip::GlobalNorm(1.0)),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("clip"), "{err}");
+}
+
+#[test]
+fn a_custom_layer_without_per_example_norms_is_refused_by_name() {
+    #[derive(Debug)]
+    struct Scale {
+        name: String,
+        params: Vec<trustnn::layer::Param>,
+        out: Tensor,
+    }
+    impl Layer for Scale {
+        fn name(&self) -> &str {
+            &self.name
+        }
+        fn set_name(&mut self, name: &str) {
+            self.name = name.to_string();
+            for p in &mut self.params {
+                p.set_layer_name(name);
+            }
+        }
+        fn kind(&self) -> &'static str {
+            "scale"
+        }
+        fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+            Ok(input.to_vec())
+        }
+        fn build(&mut self, input: &[usize], _rng: &mut trustnn::rng::Rng) -> Result<Vec<usize>> {
+            let w = Tensor::from_vec(vec![1.0], &[1])?;
+            self.params = vec![trustnn::layer::Param::new(
+                "s",
+                trustnn::layer::ParamKind::Weight,
+                w,
+            )];
+            Ok(input.to_vec())
+        }
+        fn forward(&mut self, x: &Tensor, _mode: Mode) -> Result<&Tensor> {
+            self.out = x.clone();
+            Ok(&self.out)
+        }
+        fn backward(&mut self, g: &Tensor) -> Result<&Tensor> {
+            self.out = g.clone();
+            Ok(&self.out)
+        }
+        fn params(&self) -> &[trustnn::layer::Param] {
+            &self.params
+        }
+        fn params_mut(&mut self) -> &mut [trustnn::layer::Param] {
+            &mut self.params
+        }
+    }
+    let (x, y) = data(20, 4, 17);
+    let mut m = Sequential::new().add(Dense::new(4, 2)).add(Scale {
+        name: String::new(),
+        params: Vec::new(),
+        out: Tensor::default(),
+    });
+    m.compile(SparseCategoricalCrossEntropy, Sgd::new(0.1)).unwrap();
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.5)).unwrap();
+    let err = dp.fit(&mut m, &x, &y, &FitConfig::new()).unwrap_err();
+    assert!(err.to_string().contains("layer scale"), "{err}");
+    assert!(err.to_string().contains("per-example"), "{err}");
 }

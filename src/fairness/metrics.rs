@@ -529,19 +529,56 @@ impl MetricFrame {
         }
     }
 
-    /// `min over groups of min(group / overall, overall / group)` (fairlearn's
-    /// `ratio(method="to_overall")`).
+    /// The smallest over groups of `r = group / overall`, taken as `1 / r` when `r > 1`
+    /// (fairlearn's `ratio(method="to_overall")`), in [0, 1].
+    ///
+    /// When the overall value is 0: undefined ([`Convention::Strict`]); in fairlearn mode a
+    /// group value of 0 gives `0 / 0 = NaN`, which is skipped (pandas' `min`), a positive one
+    /// gives `1 / ∞ = 0`, and the result is NaN only if every group gives NaN.
     pub fn ratio_to_overall(&self) -> Value {
         let o = self.overall();
         match (self.values(), o.get()) {
-            (Ok(v), Some(o)) => Value::Defined(
-                v.iter()
-                    .map(|&x| if x == o { 1.0 } else { (x / o).min(o / x) })
-                    .fold(f64::INFINITY, f64::min),
-            ),
+            (Ok(_), Some(z)) if z == 0.0 && self.convention == Convention::Strict => {
+                Value::Undefined(format!(
+                    "{}: the overall value is 0, so group / overall is undefined",
+                    self.name
+                ))
+            }
+            (Ok(v), Some(o)) => Value::Defined(nan_skipping_min(v.iter().map(|&x| {
+                let r = x / o;
+                if r > 1.0 { 1.0 / r } else { r }
+            }))),
             (Err(r), _) => Value::Undefined(r),
             (_, None) => o,
         }
+    }
+}
+
+/// The smallest value, NaN skipped (pandas' `Series.min`); NaN when every value is NaN.
+fn nan_skipping_min(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(f64::NAN, f64::min)
+}
+
+/// How fairlearn aggregates the TPR and FPR parts of equalized odds.
+///
+/// `worst_case` is Python's built-in `max` / `min` over the pair `[tpr, fpr]`, which keeps
+/// the first element unless the second compares greater (smaller): a NaN TPR part wins, a
+/// NaN FPR part is ignored. `mean` is pandas' `Series.mean`, which skips NaN. trustnn's
+/// strict convention never gets here with NaN (such parts are undefined instead).
+fn python_max(tpr: f64, fpr: f64) -> f64 {
+    if fpr > tpr { fpr } else { tpr }
+}
+
+fn python_min(tpr: f64, fpr: f64) -> f64 {
+    if fpr < tpr { fpr } else { tpr }
+}
+
+fn nan_skipping_mean(a: f64, b: f64) -> f64 {
+    match (a.is_nan(), b.is_nan()) {
+        (false, false) => (a + b) / 2.0,
+        (true, false) => b,
+        (false, true) => a,
+        (true, true) => f64::NAN,
     }
 }
 
@@ -584,9 +621,12 @@ pub struct Disparities {
     pub equalized_odds_difference: Value,
     /// `equalized_odds_difference(agg="mean")`: mean of the TPR and FPR differences.
     pub equalized_odds_difference_mean: Value,
-    /// `equalized_odds_ratio(agg="worst_case")`: min(TPR ratio, FPR ratio).
+    /// `equalized_odds_ratio(agg="worst_case")`: min(TPR ratio, FPR ratio). In fairlearn
+    /// mode, as fairlearn's Python `min([tpr_ratio, fpr_ratio])`: NaN when the TPR ratio is
+    /// NaN (every TPR 0), the TPR ratio when only the FPR ratio is NaN.
     pub equalized_odds_ratio: Value,
-    /// `equalized_odds_ratio(agg="mean")`: mean of the TPR and FPR ratios.
+    /// `equalized_odds_ratio(agg="mean")`: mean of the TPR and FPR ratios. In fairlearn
+    /// mode a NaN ratio is skipped (pandas' `mean`).
     pub equalized_odds_ratio_mean: Value,
     /// `equal_opportunity_difference`: spread of true positive rates.
     pub equal_opportunity_difference: Value,
@@ -694,10 +734,10 @@ impl GroupReport {
         Disparities {
             demographic_parity_difference: sr.difference(),
             demographic_parity_ratio: sr.ratio(),
-            equalized_odds_difference: Value::map2(&td, &fd, f64::max),
-            equalized_odds_difference_mean: Value::map2(&td, &fd, |a, b| (a + b) / 2.0),
-            equalized_odds_ratio: Value::map2(&tr, &fr, f64::min),
-            equalized_odds_ratio_mean: Value::map2(&tr, &fr, |a, b| (a + b) / 2.0),
+            equalized_odds_difference: Value::map2(&td, &fd, python_max),
+            equalized_odds_difference_mean: Value::map2(&td, &fd, nan_skipping_mean),
+            equalized_odds_ratio: Value::map2(&tr, &fr, python_min),
+            equalized_odds_ratio_mean: Value::map2(&tr, &fr, nan_skipping_mean),
             equal_opportunity_difference: td,
             equal_opportunity_ratio: tr,
             predictive_parity_difference: prec.difference(),

@@ -13,9 +13,10 @@
 //!
 //! - [`metrics`]: [`Groups`], per-group rates ([`GroupReport`]), disparity measures
 //!   ([`Disparities`]), a `MetricFrame`-like [`MetricFrame`] for any metric or closure.
-//! - [`audit`]: a data audit before training ([`audit::audit`]), with pass/fail rules.
+//! - [`audit`](mod@audit): a data audit before training ([`audit::audit`]), with pass/fail rules.
 //! - [`mitigation`]: reweighing (Kamiran & Calders, 2012) before training, the reductions
-//!   approach (exponentiated gradient, Agarwal et al., 2018) during training, and group
+//!   approach (exponentiated gradient, Agarwal et al., 2018; demographic parity, equalized
+//!   odds or true positive rate parity) during training, and group
 //!   thresholds (Hardt, Price & Srebro, 2016) after training.
 //!
 //! Binary classification only: labels and predictions are `0`/`1`, `1` the favourable

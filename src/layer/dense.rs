@@ -283,6 +283,32 @@ impl Layer for Dense {
         Ok(())
     }
 
+    fn add_example_grad_sq_norms(&self, grad_out: &Tensor, sq_norms: &mut [f64]) -> Result<()> {
+        if self.params.is_empty() {
+            return Err(self.not_built());
+        }
+        check_grad(&self.name, grad_out, &self.output)?;
+        if sq_norms.len() != grad_out.batch_size() {
+            return Err(Error::shape(
+                format!("{} (per-example norms)", self.name),
+                format!("{} examples", grad_out.batch_size()),
+                &[sq_norms.len()],
+            ));
+        }
+        // Example i's weight gradient is the outer product x_i ⊗ g_i, whose squared Frobenius
+        // norm is ‖x_i‖²·‖g_i‖²; its bias gradient is g_i.
+        let sq = |v: &[f32]| v.iter().map(|&a| f64::from(a) * f64::from(a)).sum::<f64>();
+        let weight = self.params[0].is_trainable();
+        let bias = self.params.get(1).is_some_and(Param::is_trainable);
+        let rows = self.input.as_slice().chunks_exact(self.in_features);
+        let grads = grad_out.as_slice().chunks_exact(self.out_features);
+        for ((s, x), g) in sq_norms.iter_mut().zip(rows).zip(grads) {
+            let xx = if weight { sq(x) } else { 0.0 };
+            *s += sq(g) * (xx + if bias { 1.0 } else { 0.0 });
+        }
+        Ok(())
+    }
+
     fn params(&self) -> &[Param] {
         &self.params
     }

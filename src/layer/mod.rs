@@ -239,6 +239,33 @@ pub trait Layer: Send + fmt::Debug {
         0.0
     }
 
+    /// Adds to `sq_norms[i]`, for each example `i` of the last `forward` batch, the squared
+    /// L2 norm of example `i`'s own gradient of this layer's *trainable* parameters, given
+    /// `grad_out` = `dL/d(output)` of that batch, where `L` is the sum of the examples' losses
+    /// or any per-row scaling of it (the norm is of the gradient that `grad_out`'s row `i`
+    /// alone would produce). The regularizer's gradient is not part of it. Call it before
+    /// [`Layer::backward`] for the same batch. Differentially private training
+    /// ([`crate::privacy::dpsgd`]) clips each example's gradient by these norms, as Opacus'
+    /// per-sample gradients do, without a pass per example.
+    ///
+    /// The default serves layers without trainable parameters (it adds nothing) and refuses
+    /// the others with an error naming the layer; layers with parameters override it (a
+    /// [`Dense`] layer uses `‖x_i‖²·‖g_i‖²` for its weight and `‖g_i‖²` for its bias,
+    /// Goodfellow 2015, "Efficient per-example gradient computations").
+    fn add_example_grad_sq_norms(&self, grad_out: &Tensor, sq_norms: &mut [f64]) -> Result<()> {
+        let _ = (grad_out, sq_norms);
+        if self.params().iter().any(Param::is_trainable) {
+            Err(crate::Error::config(
+                format!("layer {}", self.name()),
+                self.kind(),
+                "does not provide per-example gradient norms (Layer::add_example_grad_sq_norms), \
+                 which differentially private training needs",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Sets every parameter gradient to zero.
     fn zero_grad(&mut self) {
         for p in self.params_mut() {

@@ -3,6 +3,7 @@
 use crate::error::{Error, Result, check_positive};
 use crate::model::Metric;
 use crate::progress::ProgressMode;
+use crate::robustness::{Attack, InputRange};
 use crate::tensor::Tensor;
 
 /// Options of [`crate::Sequential::fit`], with Keras' defaults where Keras has one.
@@ -44,6 +45,25 @@ pub struct FitConfig {
     /// Record per-layer training diagnostics in the history (see
     /// [`crate::model::overfitting_report`] and the `diagnostics` module doc); default false.
     pub diagnostics: bool,
+    /// Adversarial training: a share of every batch replaced by adversarial examples
+    /// against the current model (default none).
+    pub adversarial: Option<AdversarialExamples>,
+}
+
+/// Adversarial training as an option of `fit` ([`FitConfig::adversarial`]): before each
+/// step, the first `round(share · batch)` samples of the (shuffled) batch are replaced by
+/// their adversarial examples made by `attack` against the current model, clipped to
+/// `range` (Goodfellow et al. 2015 train on a 50/50 mix, share 0.5; Madry et al. 2018 on
+/// adversarial examples only, share 1). The reported training loss and metrics are those of
+/// the mixed batches, as in those papers' training loops.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdversarialExamples {
+    /// The attack (FGSM or PGD, at its own `ε`).
+    pub attack: Attack,
+    /// Share of each batch replaced, in `[0, 1]`.
+    pub share: f32,
+    /// The valid input range the adversarial examples are clipped to.
+    pub range: InputRange,
 }
 
 impl Default for FitConfig {
@@ -59,6 +79,7 @@ impl Default for FitConfig {
             progress: ProgressMode::Auto,
             clip: None,
             diagnostics: false,
+            adversarial: None,
         }
     }
 }
@@ -139,6 +160,20 @@ impl FitConfig {
         self
     }
 
+    /// Trains on batches of which a `share` is replaced by `attack`'s adversarial examples,
+    /// kept in `range` (see [`AdversarialExamples`]).
+    ///
+    /// ```
+    /// use trustnn::FitConfig;
+    /// use trustnn::robustness::{Attack, InputRange};
+    /// let cfg = FitConfig::new().adversarial(Attack::Fgsm { eps: 0.1 }, 0.5, InputRange::UNIT);
+    /// assert_eq!(cfg.adversarial.unwrap().share, 0.5);
+    /// ```
+    pub fn adversarial(mut self, attack: Attack, share: f32, range: InputRange) -> Self {
+        self.adversarial = Some(AdversarialExamples { attack, share, range });
+        self
+    }
+
     /// Checks the options.
     pub fn validate(&self) -> Result<()> {
         if self.batch_size == 0 {
@@ -155,6 +190,24 @@ impl FitConfig {
             Some(GradientClip::GlobalNorm(v)) => check_positive("FitConfig.clip (global norm)", v)?,
             Some(GradientClip::Value(v)) => check_positive("FitConfig.clip (value)", v)?,
             None => {}
+        }
+        if let Some(adv) = &self.adversarial {
+            if !(0.0..=1.0).contains(&adv.share) {
+                return Err(Error::config(
+                    "FitConfig.adversarial.share",
+                    adv.share,
+                    "must be in [0, 1]",
+                ));
+            }
+            adv.range.check()?;
+            let eps = adv.attack.eps();
+            if !(eps.is_finite() && eps >= 0.0) {
+                return Err(Error::config(
+                    "FitConfig.adversarial.attack.eps",
+                    eps,
+                    "must be finite and >= 0",
+                ));
+            }
         }
         Ok(())
     }

@@ -22,6 +22,7 @@ pub struct History {
     series: BTreeMap<String, Vec<f32>>,
     epochs: usize,
     stop: Option<(usize, String)>,
+    notes: BTreeMap<String, String>,
 }
 
 impl History {
@@ -70,6 +71,23 @@ impl History {
     /// All series.
     pub fn series(&self) -> &BTreeMap<String, Vec<f32>> {
         &self.series
+    }
+
+    /// Attaches a note to the history (replacing one of the same key): what a number means
+    /// that a series cannot say, such as the accountant behind the `"epsilon"` series of
+    /// differentially private training (key `"privacy"`).
+    pub fn set_note(&mut self, key: &str, text: impl Into<String>) {
+        self.notes.insert(key.to_string(), text.into());
+    }
+
+    /// The note `key`, if set.
+    pub fn note(&self, key: &str) -> Option<&str> {
+        self.notes.get(key).map(String::as_str)
+    }
+
+    /// All notes.
+    pub fn notes(&self) -> &BTreeMap<String, String> {
+        &self.notes
     }
 }
 
@@ -149,7 +167,11 @@ impl History {
                 (name.clone(), serde_json::Value::Array(values))
             })
             .collect();
-        serde_json::json!({ "epochs": self.epochs, "series": series })
+        let mut json = serde_json::json!({ "epochs": self.epochs, "series": series });
+        if !self.notes.is_empty() {
+            json["notes"] = serde_json::json!(self.notes);
+        }
+        json
     }
 
     /// Writes [`to_json`](Self::to_json) to `path`, pretty-printed; an I/O failure is
@@ -190,6 +212,17 @@ impl History {
                 .collect::<Result<Vec<f32>>>()?;
             history.epochs = history.epochs.max(parsed.len());
             history.series.insert(name.clone(), parsed);
+        }
+        if let Some(notes) = value.get("notes") {
+            let notes = notes
+                .as_object()
+                .ok_or_else(|| bad("\"notes\" is not an object".into()))?;
+            for (key, text) in notes {
+                let text = text
+                    .as_str()
+                    .ok_or_else(|| bad(format!("note {key:?} is not a string")))?;
+                history.set_note(key, text);
+            }
         }
         if let Some(epochs) = value.get("epochs")
             && epochs.as_u64() != Some(history.epochs as u64)

@@ -18,7 +18,7 @@ pub use callback::{
 };
 pub(crate) use callback::{improves, monitored};
 pub use diagnostics::{OverfittingReport, Verdict, overfitting_report};
-pub use fit::{FitConfig, GradientClip};
+pub use fit::{AdversarialExamples, FitConfig, GradientClip};
 pub use history::History;
 pub use metric::Metric;
 pub use sequential::{Evaluation, Sequential};

@@ -6,12 +6,14 @@ use std::fmt::Write as _;
 use rand::seq::SliceRandom;
 
 use super::diagnostics::DiagState;
+use super::fit::AdversarialExamples;
 use super::metric::classes;
 use super::{Callback, Control, FitConfig, GradientClip, History, Metric};
 use crate::error::{Error, Result};
 use crate::layer::{Layer, Mode, Param, join_dims};
 use crate::loss::{Loss, OutputKind, check_weights};
 use crate::optim::Optimizer;
+use crate::privacy::dpsgd::DpSgd;
 use crate::progress::TrainingProgress;
 use crate::rng::{Rng, seeded};
 use crate::tensor::Tensor;
@@ -327,6 +329,12 @@ impl Sequential {
             .ok_or_else(|| Error::NotReady("call compile(loss, optimizer) first: this needs a loss".into()))
     }
 
+    /// Checks a compiled model's training inputs and targets (`what` names the caller).
+    pub(crate) fn check_training_data(&self, x: &Tensor, y: &Tensor, what: &str) -> Result<()> {
+        let (loss, _) = self.require_compiled()?;
+        self.check_xy(loss, x, y, None, what)
+    }
+
     /// Checks that `x` is a non-empty, finite batch of the model's input shape.
     fn check_x(&self, x: &Tensor, what: &str) -> Result<()> {
         let want = &self.built_input;
@@ -400,31 +408,92 @@ impl Sequential {
         record: Option<(&mut Tensor, usize)>,
         clip: Option<GradientClip>,
     ) -> Result<f32> {
-        let Sequential {
-            layers,
-            loss,
-            optimizer,
-            loss_grad,
-            ..
-        } = self;
-        let loss = loss.as_deref().expect("compiled");
-        let optimizer = optimizer.as_deref_mut().expect("compiled");
-        let pred = forward_layers(layers, x, Mode::Train)?;
+        let mut loss_grad = std::mem::take(&mut self.loss_grad);
+        let value = self
+            .forward_loss_unchecked(x, y, w, &mut loss_grad, record)
+            .and_then(|v| self.backward_params_unchecked(&loss_grad).map(|_| v));
+        self.loss_grad = loss_grad;
+        let value = value?;
+        if let Some(clip) = clip {
+            clip_layers(&mut self.layers, clip);
+        }
+        Ok(value + self.apply_gradients_unchecked())
+    }
+
+    /// Forward in training mode on validated inputs, the loss and its gradient (into
+    /// `loss_grad`); copies the predictions into `record` as [`Sequential::step_checked_inputs`].
+    pub(crate) fn forward_loss_unchecked(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        w: Option<&[f32]>,
+        loss_grad: &mut Tensor,
+        record: Option<(&mut Tensor, usize)>,
+    ) -> Result<f32> {
+        let loss = self.loss.as_deref().expect("compiled");
+        let pred = forward_layers(&mut self.layers, x, Mode::Train)?;
         let value = loss.compute_unchecked(pred, y, w, Some(loss_grad));
         if let Some((out, offset)) = record {
             let width = pred.sample_size();
             out.as_slice_mut()[offset * width..(offset + pred.batch_size()) * width]
                 .copy_from_slice(pred.as_slice());
         }
-        for l in layers.iter_mut() {
-            l.zero_grad();
+        Ok(value)
+    }
+
+    /// Zeroes the gradients and backpropagates `grad_out` into the parameter gradients only.
+    pub(crate) fn backward_params_unchecked(&mut self, grad_out: &Tensor) -> Result<()> {
+        self.zero_grad();
+        backward_layers(&mut self.layers, grad_out, false).map(|_| ())
+    }
+
+    /// For each example `i` of the last training-mode forward batch, the squared L2 norm of
+    /// its own gradient of all trainable parameters, given `grad_out` (see
+    /// [`Layer::add_example_grad_sq_norms`]), written into `sq_norms` (resized to the batch).
+    /// Backpropagates through every layer but the first; leaves the parameter gradients in
+    /// an unspecified state.
+    pub(crate) fn example_grad_sq_norms(&mut self, grad_out: &Tensor, sq_norms: &mut Vec<f64>) -> Result<()> {
+        sq_norms.clear();
+        sq_norms.resize(grad_out.batch_size(), 0.0);
+        let mut rest: &mut [Box<dyn Layer>] = &mut self.layers;
+        let mut cur = grad_out;
+        while let Some((last, before)) = rest.split_last_mut() {
+            last.add_example_grad_sq_norms(cur, sq_norms)?;
+            if before.is_empty() {
+                break;
+            }
+            cur = last.backward(cur)?;
+            rest = before;
         }
-        backward_layers(layers, loss_grad, false)?;
-        if let Some(clip) = clip {
-            clip_layers(layers, clip);
-        }
+        Ok(())
+    }
+
+    /// One optimizer step with the parameter gradients as they are (after `backward`, or
+    /// after gradients set by hand through [`Sequential::params_mut`]): every trainable
+    /// parameter is updated by the model's optimizer, in parameter order. Returns the
+    /// regularization penalty of the weights before the update. For training loops of
+    /// one's own, as `optimizer.step()` in PyTorch.
+    ///
+    /// ```
+    /// use trustnn::prelude::*;
+    /// let mut m = Sequential::new().seed(1).add(Dense::new(1, 1).without_bias());
+    /// m.compile(MeanSquaredError, Sgd::new(0.5))?;
+    /// let name = m.param_names()[0].clone();
+    /// let w0 = m.param(&name)?.as_slice()[0];
+    /// m.params_mut().next().unwrap().grad_mut().fill(2.0);
+    /// m.apply_gradients()?;
+    /// assert_eq!(m.param(&name)?.as_slice()[0], w0 - 1.0);
+    /// # Ok::<(), trustnn::Error>(())
+    /// ```
+    pub fn apply_gradients(&mut self) -> Result<f32> {
+        self.require_compiled()?;
+        Ok(self.apply_gradients_unchecked())
+    }
+
+    pub(crate) fn apply_gradients_unchecked(&mut self) -> f32 {
+        let optimizer = self.optimizer.as_deref_mut().expect("compiled");
         let mut penalty = 0.0;
-        for l in layers.iter_mut() {
+        for l in self.layers.iter_mut() {
             penalty += l.penalty();
             for p in l.params_mut() {
                 if p.is_trainable() {
@@ -433,7 +502,28 @@ impl Sequential {
                 }
             }
         }
-        Ok(value + penalty)
+        penalty
+    }
+
+    /// Replaces the first `round(share · batch)` samples of `bx` by their adversarial
+    /// examples against the current model.
+    fn replace_with_adversarial(
+        &mut self,
+        adv: &AdversarialExamples,
+        bx: &mut Tensor,
+        by: &Tensor,
+    ) -> Result<()> {
+        let n = bx.batch_size();
+        let k = ((adv.share * n as f32).round() as usize).min(n);
+        if k == 0 {
+            return Ok(());
+        }
+        let head: Vec<usize> = (0..k).collect();
+        let made = adv
+            .attack
+            .perturb(self, &bx.select_rows(&head)?, &by.select_rows(&head)?, adv.range)?;
+        bx.as_slice_mut()[..made.len()].copy_from_slice(made.as_slice());
+        Ok(())
     }
 
     /// The generator that shuffles the training samples each epoch (saved in checkpoints).
@@ -493,9 +583,40 @@ impl Sequential {
         config: &FitConfig,
         callbacks: &mut [&mut dyn Callback],
     ) -> Result<History> {
+        self.fit_impl(x, y, sample_weight, config, callbacks, None)
+    }
+
+    /// The training loop of [`Sequential::fit_with_callbacks`] and, with `private`, of
+    /// [`DpSgd::fit_with_callbacks`] (Poisson-sampled batches and private steps).
+    pub(crate) fn fit_impl(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        sample_weight: Option<&[f32]>,
+        config: &FitConfig,
+        callbacks: &mut [&mut dyn Callback],
+        mut private: Option<&mut DpSgd>,
+    ) -> Result<History> {
         config.validate()?;
         let (loss, kind) = self.require_compiled()?;
         self.check_xy(loss, x, y, sample_weight, "fit")?;
+        if private.is_some() {
+            DpSgd::check_model(self)?;
+            if sample_weight.is_some() {
+                return Err(Error::config(
+                    "DP-SGD sample weights",
+                    "given",
+                    "are not supported: each example's gradient is clipped on its own",
+                ));
+            }
+            if config.clip.is_some() {
+                return Err(Error::config(
+                    "DP-SGD FitConfig.clip",
+                    format!("{:?}", config.clip),
+                    "must be None: DP-SGD clips every example's gradient (DpSgdConfig.max_grad_norm)",
+                ));
+            }
+        }
         let n = x.batch_size();
         let (n_train, val) = match &config.validation_data {
             Some((vx, vy)) => {
@@ -530,12 +651,17 @@ impl Sequential {
             epoch_y = Tensor::zeros(&yshape);
         }
         let mut order = std::mem::take(&mut self.order);
+        // The end of each batch in `order`.
+        let mut ends: Vec<usize> = Vec::new();
         let (mut bx, mut by, mut bw) = (
             std::mem::take(&mut self.batch_x),
             std::mem::take(&mut self.batch_y),
             std::mem::take(&mut self.batch_w),
         );
-        let batches_per_epoch = n_train.div_ceil(config.batch_size);
+        let batches_per_epoch = match &private {
+            Some(dp) => dp.steps_per_epoch() as usize,
+            None => n_train.div_ceil(config.batch_size),
+        };
         let mut diag = if config.diagnostics {
             Some(DiagState::new(&self.layers, x)?)
         } else {
@@ -559,18 +685,41 @@ impl Sequential {
                     break 'epochs;
                 }
             }
-            order.clear();
-            order.extend(0..n_train);
-            if config.shuffle {
-                order.shuffle(&mut self.shuffle_rng);
+            if let Some(dp) = private.as_deref_mut() {
+                if let Some(reason) = dp.budget_exceeded_by_next_epoch()? {
+                    history.stop(epoch, reason);
+                    break;
+                }
+                dp.sample_epoch(n_train, &mut order, &mut ends);
+                if !metrics.is_empty() {
+                    let mut shape = vec![order.len()];
+                    shape.extend_from_slice(&self.output_shape);
+                    epoch_pred.resize(&shape);
+                    shape.truncate(1);
+                    shape.extend_from_slice(y.sample_shape());
+                    epoch_y.resize(&shape);
+                }
+            } else {
+                order.clear();
+                order.extend(0..n_train);
+                if config.shuffle {
+                    order.shuffle(&mut self.shuffle_rng);
+                }
+                ends.clear();
+                ends.extend((1..=batches_per_epoch).map(|b| (b * config.batch_size).min(n_train)));
             }
             let mut total = 0.0f64;
             let mut seen = 0usize;
-            for (b, chunk) in order.chunks(config.batch_size).enumerate() {
-                let offset = b * config.batch_size;
+            let mut start = 0;
+            for (b, &end) in ends.iter().enumerate() {
+                let (offset, chunk) = (start, &order[start..end]);
+                start = end;
                 let step = (|| -> Result<f32> {
                     x.gather_rows_into(chunk, &mut bx)?;
                     y.gather_rows_into(chunk, &mut by)?;
+                    if let Some(adv) = &config.adversarial {
+                        self.replace_with_adversarial(adv, &mut bx, &by)?;
+                    }
                     let w = sample_weight.map(|sw| {
                         bw.clear();
                         bw.extend(chunk.iter().map(|&i| sw[i]));
@@ -587,7 +736,10 @@ impl Sequential {
                     if let Some(d) = diag.as_mut() {
                         d.before_step(&self.layers);
                     }
-                    let l = self.step_checked_inputs(&bx, &by, w, record, config.clip)?;
+                    let l = match private.as_deref_mut() {
+                        Some(dp) => dp.step_unchecked(self, &bx, &by, record, n_train)?,
+                        None => self.step_checked_inputs(&bx, &by, w, record, config.clip)?,
+                    };
                     if let Some(d) = diag.as_mut() {
                         d.after_step(&self.layers);
                     }
@@ -617,7 +769,14 @@ impl Sequential {
                     }
                 }
             }
-            history.push("loss", (total / n_train as f64) as f32);
+            history.push(
+                "loss",
+                if seen > 0 {
+                    (total / seen as f64) as f32
+                } else {
+                    f32::NAN
+                },
+            );
             for m in &metrics {
                 history.push(m.name(), m.value(kind, &epoch_pred, &epoch_y));
             }
@@ -637,6 +796,18 @@ impl Sequential {
             }
             if let Some(opt) = &self.optimizer {
                 history.push("lr", opt.learning_rate());
+            }
+            if let Some(dp) = private.as_deref_mut() {
+                match dp.end_epoch() {
+                    Ok(spent) => {
+                        history.push("epsilon", spent.epsilon as f32);
+                        history.set_note("privacy", spent.describe());
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
             }
             if let Some(d) = diag.as_mut()
                 && let Err(e) = d.epoch_end(&mut self.layers, &mut history)

@@ -5,15 +5,37 @@
 //! result divided by the expected batch size `qN` and handed to the model's optimizer. ε is
 //! tracked by the RDP accountant ([`super::accountant`]) after every epoch.
 //!
-//! Per-example gradients are computed by one forward/backward pass per example (batch of
-//! one) through the model's public API — simple and exactly correct for every layer that does
-//! not mix examples. Layers that mix examples (BatchNorm) are refused.
+//! Training runs in the model's own loop, [`Sequential::fit`]'s, so validation, metrics,
+//! callbacks (early stopping, checkpoints, divergence guards) and the progress bar work as
+//! usual: [`DpSgd::fit`] / [`DpSgd::fit_with_callbacks`] take the same [`FitConfig`] and
+//! return the same [`History`], with an `"epsilon"` series and a `"privacy"` note naming the
+//! accountant, the conversion and the sampling. `FitConfig::batch_size` and `shuffle` do not
+//! apply: batches are Poisson samples.
+//!
+//! Per-example gradient norms come from one backward pass without a pass per example
+//! (Goodfellow 2015): every layer adds its examples' squared norms given its output
+//! gradients ([`crate::layer::Layer::add_example_grad_sq_norms`]; for a Dense layer `‖x_i‖²·‖g_i‖²` plus
+//! `‖g_i‖²` for the bias). The clipped sum `Σ_i f_i·g_i` is then a second backward pass of
+//! the loss gradient with row `i` scaled by `f_i`: the same products as a normal step, with
+//! reweighted rows. So a private step costs one forward and about two backward passes.
+//! Layers that mix examples (BatchNorm) are refused; a custom layer with parameters must
+//! implement `add_example_grad_sq_norms`.
+//!
+//! A weight penalty (a layer's regularizer) is not data: its gradient is added unclipped and
+//! unnoised after the private gradient, as Opacus does with an optimizer's weight decay.
+//!
+//! Noise and sampling come from a seeded ChaCha8 generator, so runs are reproducible. For a
+//! deployment, seed it from the operating system's entropy and keep the seed secret: the
+//! guarantee assumes the adversary cannot predict the noise. Floating-point attacks on
+//! Gaussian sampling (Mironov 2012) are not mitigated (nor are they by Opacus outside its
+//! `secure_mode`).
 
 use rand::Rng as _;
-use rand_distr::{Distribution, Normal};
+use rand_distr::{Distribution, StandardNormal};
 
 use super::accountant::{Conversion, PrivacySpent, RdpAccountant, noise_multiplier_for};
 use crate::layer::Mode;
+use crate::model::{Callback, FitConfig, History};
 use crate::rng::{Rng, seeded};
 use crate::{Error, Result, Sequential, Tensor};
 
@@ -26,8 +48,6 @@ pub struct DpSgdConfig {
     pub max_grad_norm: f64,
     /// q: the probability that an example joins a batch (expected batch size `qN`).
     pub sample_rate: f64,
-    /// Number of epochs; an epoch is `ceil(1/q)` steps (Opacus' Poisson loader).
-    pub epochs: usize,
     /// δ of the reported `(ε, δ)`.
     pub delta: f64,
     /// How RDP is converted to `(ε, δ)`.
@@ -39,14 +59,14 @@ pub struct DpSgdConfig {
 }
 
 impl DpSgdConfig {
-    /// Settings with noise multiplier `σ`, clipping norm `C` and sample rate `q`; one epoch,
-    /// δ = 1e-5, the improved conversion, no budget, seed 0.
+    /// Settings with noise multiplier `σ`, clipping norm `C` and sample rate `q`; δ = 1e-5,
+    /// the improved conversion, no budget, seed 0. The number of epochs is
+    /// [`FitConfig::epochs`]; an epoch is `ceil(1/q)` steps (Opacus' Poisson loader).
     pub fn new(noise_multiplier: f64, max_grad_norm: f64, sample_rate: f64) -> Self {
         Self {
             noise_multiplier,
             max_grad_norm,
             sample_rate,
-            epochs: 1,
             delta: 1e-5,
             conversion: Conversion::Improved,
             epsilon_budget: None,
@@ -55,7 +75,9 @@ impl DpSgdConfig {
     }
 
     /// The settings whose σ meets `target_epsilon` at `delta` after `epochs` epochs (ε within
-    /// 0.01 below the target), by [`noise_multiplier_for`].
+    /// 0.01 below the target), by [`noise_multiplier_for`]. Train for those `epochs`
+    /// ([`FitConfig::epochs`]); add [`DpSgdConfig::epsilon_budget`] to make the target a hard
+    /// stop whatever the epochs.
     pub fn for_target_epsilon(
         target_epsilon: f64,
         delta: f64,
@@ -75,15 +97,8 @@ impl DpSgdConfig {
         )?;
         Ok(Self {
             delta,
-            epochs,
             ..Self::new(sigma, max_grad_norm, sample_rate)
         })
-    }
-
-    /// Sets the number of epochs.
-    pub fn epochs(mut self, epochs: usize) -> Self {
-        self.epochs = epochs;
-        self
     }
 
     /// Sets δ.
@@ -150,35 +165,9 @@ pub fn clip_factor(norm: f64, max_grad_norm: f64) -> f64 {
     (max_grad_norm / (norm + 1e-6)).min(1.0)
 }
 
-/// One epoch of private training.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateEpoch {
-    /// Mean loss of the examples sampled in the epoch (before their updates).
-    pub loss: f64,
-    /// Examples sampled over the epoch.
-    pub examples: usize,
-    /// The privacy spent after this epoch.
-    pub spent: PrivacySpent,
-}
-
-/// What [`DpSgd::fit`] did.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateHistory {
-    /// One entry per epoch run.
-    pub epochs: Vec<PrivateEpoch>,
-    /// Whether training stopped early because the next epoch would exceed the ε budget.
-    pub stopped_by_budget: bool,
-}
-
-impl PrivateHistory {
-    /// The privacy spent at the end (None if no epoch ran).
-    pub fn spent(&self) -> Option<&PrivacySpent> {
-        self.epochs.last().map(|e| &e.spent)
-    }
-}
-
 /// A DP-SGD trainer of a compiled [`Sequential`] (Dense/activation/Dropout/Flatten layers;
-/// BatchNorm is refused), using the model's own loss and optimizer.
+/// BatchNorm is refused), using the model's own loss and optimizer. It keeps the accountant
+/// across calls: training the same model again with the same `DpSgd` adds to ε.
 ///
 /// ```
 /// use trustnn::prelude::*;
@@ -187,10 +176,10 @@ impl PrivateHistory {
 /// let y = Tensor::from_vec(vec![0.0, 0.0, 1.0, 1.0], &[4])?;
 /// let mut model = Sequential::new().seed(1).add(Dense::new(2, 2));
 /// model.compile(SparseCategoricalCrossEntropy, Sgd::new(0.1))?;
-/// let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.5).epochs(3))?;
-/// let history = dp.fit(&mut model, &x, &y)?;
-/// assert_eq!(history.epochs.len(), 3);
-/// assert!(history.spent().unwrap().describe().contains("Poisson"));
+/// let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.5))?;
+/// let history = dp.fit(&mut model, &x, &y, &FitConfig::new().epochs(3))?;
+/// assert_eq!(history.get("epsilon").unwrap().len(), 3);
+/// assert!(history.note("privacy").unwrap().contains("Poisson"));
 /// # Ok::<(), trustnn::Error>(())
 /// ```
 #[derive(Debug)]
@@ -198,14 +187,10 @@ pub struct DpSgd {
     config: DpSgdConfig,
     accountant: RdpAccountant,
     rng: Rng,
-    names: Vec<String>,
-    sum: Vec<Vec<f32>>,
-    xrow: Tensor,
-    yrow: Tensor,
-    out: Tensor,
+    xb: Tensor,
+    yb: Tensor,
     lgrad: Tensor,
-    value: Vec<f32>,
-    batch: Vec<usize>,
+    sq_norms: Vec<f64>,
 }
 
 impl DpSgd {
@@ -217,14 +202,10 @@ impl DpSgd {
             config,
             accountant: RdpAccountant::new(),
             rng,
-            names: Vec::new(),
-            sum: Vec::new(),
-            xrow: Tensor::default(),
-            yrow: Tensor::default(),
-            out: Tensor::default(),
+            xb: Tensor::default(),
+            yb: Tensor::default(),
             lgrad: Tensor::default(),
-            value: Vec::new(),
-            batch: Vec::new(),
+            sq_norms: Vec::new(),
         })
     }
 
@@ -236,6 +217,11 @@ impl DpSgd {
     /// The accountant (steps taken so far).
     pub fn accountant(&self) -> &RdpAccountant {
         &self.accountant
+    }
+
+    /// The privacy spent so far.
+    pub fn spent(&self) -> Result<PrivacySpent> {
+        self.accountant.epsilon(self.config.delta, self.config.conversion)
     }
 
     /// Checks that `model` is compiled and has no layer that mixes examples.
@@ -256,86 +242,9 @@ impl DpSgd {
         Ok(())
     }
 
-    fn check_data(model: &Sequential, x: &Tensor, y: &Tensor) -> Result<()> {
-        if x.ndim() == 0 || x.batch_size() == 0 {
-            return Err(Error::empty("DP-SGD inputs"));
-        }
-        if y.ndim() == 0 || y.batch_size() != x.batch_size() {
-            return Err(Error::shape(
-                "DP-SGD targets",
-                format!("{} samples", x.batch_size()),
-                y.shape(),
-            ));
-        }
-        let loss = model.loss().expect("checked");
-        loss.check_targets(model.output_sample_shape(), y)
-    }
-
-    /// Zeroes the sum buffers, (re)allocating them only when the model's trainable
-    /// parameters differ from the last call (no allocation per step once warm).
-    fn prepare(&mut self, model: &Sequential) {
-        let trainable = || model.params().filter(|p| p.is_trainable());
-        let same = self.names.len() == trainable().count()
-            && trainable()
-                .zip(self.names.iter().zip(&self.sum))
-                .all(|(p, (n, s))| p.name() == n && p.len() == s.len());
-        if same {
-            self.sum.iter_mut().for_each(|s| s.fill(0.0));
-        } else {
-            self.names = trainable().map(|p| p.name().to_string()).collect();
-            self.sum = trainable().map(|p| vec![0.0; p.len()]).collect();
-        }
-    }
-
-    /// The gradient of example `i` alone (train mode), left in the model's parameter
-    /// gradients; returns its loss.
-    fn example_grad(&mut self, model: &mut Sequential, x: &Tensor, y: &Tensor, i: usize) -> Result<f32> {
-        x.gather_rows_into(&[i], &mut self.xrow)?;
-        y.gather_rows_into(&[i], &mut self.yrow)?;
-        let out = model.forward(&self.xrow, Mode::Train)?;
-        self.out.assign(out);
-        let loss = model.loss().expect("checked");
-        let v = loss.compute_unchecked(&self.out, &self.yrow, None, Some(&mut self.lgrad));
-        model.zero_grad();
-        model.backward(&self.lgrad)?;
-        Ok(v)
-    }
-
-    /// The per-example gradients of the examples `indices`, each flattened over the trainable
-    /// parameters in [`Sequential::params`] order (unclipped; for audits and tests).
-    pub fn per_example_gradients(
-        &mut self,
-        model: &mut Sequential,
-        x: &Tensor,
-        y: &Tensor,
-        indices: &[usize],
-    ) -> Result<Vec<Vec<f32>>> {
+    fn check_data(model: &Sequential, x: &Tensor, y: &Tensor, indices: &[usize]) -> Result<()> {
         Self::check_model(model)?;
-        Self::check_data(model, x, y)?;
-        indices
-            .iter()
-            .map(|&i| {
-                self.example_grad(model, x, y, i)?;
-                Ok(model
-                    .params()
-                    .filter(|p| p.is_trainable())
-                    .flat_map(|p| p.grad().as_slice().iter().copied())
-                    .collect())
-            })
-            .collect()
-    }
-
-    /// The sum over `indices` of the clipped per-example gradients, one vector per trainable
-    /// parameter (in [`DpSgd::param_names`] order), and the examples' losses.
-    pub fn clipped_sum(
-        &mut self,
-        model: &mut Sequential,
-        x: &Tensor,
-        y: &Tensor,
-        indices: &[usize],
-    ) -> Result<(&[Vec<f32>], Vec<f32>)> {
-        Self::check_model(model)?;
-        Self::check_data(model, x, y)?;
+        model.check_training_data(x, y, "DP-SGD")?;
         if let Some(&i) = indices.iter().find(|&&i| i >= x.batch_size()) {
             return Err(Error::config(
                 "DP-SGD example index",
@@ -343,164 +252,302 @@ impl DpSgd {
                 format!("must be < {}", x.batch_size()),
             ));
         }
-        let losses = self.clipped_sum_unchecked(model, x, y, indices)?;
-        Ok((&self.sum, losses))
+        Ok(())
     }
 
-    fn clipped_sum_unchecked(
+    /// Trains `model` for `config.epochs` epochs of `ceil(1/q)` Poisson-sampled steps each,
+    /// in [`Sequential::fit`]'s loop (validation, metrics, progress as configured; batch size
+    /// and shuffling do not apply). The history has an `"epsilon"` series (ε after each
+    /// epoch) and a `"privacy"` note ([`PrivacySpent::describe`]). With
+    /// [`DpSgdConfig::epsilon_budget`], training stops before an epoch that would exceed
+    /// the budget, and [`History::stop_reason`] says so.
+    pub fn fit(
+        &mut self,
+        model: &mut Sequential,
+        x: &Tensor,
+        y: &Tensor,
+        config: &FitConfig,
+    ) -> Result<History> {
+        self.fit_with_callbacks(model, x, y, config, &mut [])
+    }
+
+    /// [`DpSgd::fit`] with [`Callback`]s, as [`Sequential::fit_with_callbacks`].
+    pub fn fit_with_callbacks(
+        &mut self,
+        model: &mut Sequential,
+        x: &Tensor,
+        y: &Tensor,
+        config: &FitConfig,
+        callbacks: &mut [&mut dyn Callback],
+    ) -> Result<History> {
+        model.fit_impl(x, y, None, config, callbacks, Some(self))
+    }
+
+    /// Steps per epoch: `ceil(1/q)`.
+    pub(crate) fn steps_per_epoch(&self) -> u64 {
+        steps_per_epoch(self.config.sample_rate)
+    }
+
+    /// Why the next epoch must not run (it would take ε above the budget), if so.
+    pub(crate) fn budget_exceeded_by_next_epoch(&self) -> Result<Option<String>> {
+        let Some(budget) = self.config.epsilon_budget else {
+            return Ok(None);
+        };
+        let mut next = self.accountant.clone();
+        next.step(
+            self.config.sample_rate,
+            self.config.noise_multiplier,
+            self.steps_per_epoch(),
+        )?;
+        let eps = next.epsilon(self.config.delta, self.config.conversion)?.epsilon;
+        Ok((eps > budget)
+            .then(|| format!("privacy budget: the next epoch would take ε to {eps:.4} > budget {budget}")))
+    }
+
+    /// One epoch's batches: `ceil(1/q)` Poisson samples of `0..n`, concatenated into `order`,
+    /// with each batch's end in `ends`.
+    pub(crate) fn sample_epoch(&mut self, n: usize, order: &mut Vec<usize>, ends: &mut Vec<usize>) {
+        order.clear();
+        ends.clear();
+        for _ in 0..self.steps_per_epoch() {
+            self.poisson_append(n, order);
+            ends.push(order.len());
+        }
+    }
+
+    /// Accounts for one epoch and returns the privacy spent so far.
+    pub(crate) fn end_epoch(&mut self) -> Result<PrivacySpent> {
+        self.accountant.step(
+            self.config.sample_rate,
+            self.config.noise_multiplier,
+            self.steps_per_epoch(),
+        )?;
+        self.spent()
+    }
+
+    /// Poisson sampling: each of `n` examples independently with probability `q`, in
+    /// increasing order.
+    pub fn poisson_sample(&mut self, n: usize) -> Vec<usize> {
+        let mut batch = Vec::new();
+        self.poisson_append(n, &mut batch);
+        batch
+    }
+
+    /// Appends a Poisson sample of `0..n` to `out`. The gaps between chosen examples are
+    /// drawn as geometric variables, `floor(ln U / ln(1 − q))` — the same distribution as
+    /// `n` coin flips of probability `q`, in `O(qn)` draws.
+    fn poisson_append(&mut self, n: usize, out: &mut Vec<usize>) {
+        let q = self.config.sample_rate;
+        if q >= 1.0 {
+            out.extend(0..n);
+            return;
+        }
+        let ln_miss = (-q).ln_1p();
+        let mut i = 0usize;
+        while i < n {
+            let u = 1.0 - self.rng.random::<f64>(); // in (0, 1]
+            let gap = (u.ln() / ln_miss).floor();
+            if gap >= (n - i) as f64 {
+                break;
+            }
+            i += gap as usize;
+            out.push(i);
+            i += 1;
+        }
+    }
+
+    /// The private step of `fit`'s loop on the gathered batch `x`, `y` (already validated)
+    /// out of `n` training examples: private gradient, then the model's optimizer. Returns
+    /// the batch's mean loss plus the weight penalty.
+    pub(crate) fn step_unchecked(
+        &mut self,
+        model: &mut Sequential,
+        x: &Tensor,
+        y: &Tensor,
+        record: Option<(&mut Tensor, usize)>,
+        n: usize,
+    ) -> Result<f32> {
+        let loss = self.private_grads(model, x, y, record, n)?;
+        Ok(loss + model.apply_gradients_unchecked())
+    }
+
+    /// Leaves `(Σ_i clip(g_i) + N(0, σ²C²)) / (qN)` (plus the penalty's gradient) in the
+    /// model's parameter gradients; returns the batch's mean loss (0 for an empty batch).
+    fn private_grads(
+        &mut self,
+        model: &mut Sequential,
+        x: &Tensor,
+        y: &Tensor,
+        record: Option<(&mut Tensor, usize)>,
+        n: usize,
+    ) -> Result<f32> {
+        let expected = self.config.sample_rate * n as f64;
+        let loss = if x.batch_size() == 0 {
+            model.zero_grad();
+            0.0
+        } else {
+            self.clipped_grads(model, x, y, record, 1.0 / expected)?
+        };
+        let std = (self.config.noise_multiplier * self.config.max_grad_norm / expected) as f32;
+        let rng = &mut self.rng;
+        for p in model.params_mut().filter(|p| p.is_trainable()) {
+            for g in p.grad_mut().as_slice_mut() {
+                let z: f32 = StandardNormal.sample(rng);
+                *g += std * z;
+            }
+        }
+        Ok(loss)
+    }
+
+    /// Leaves `scale · Σ_i clip(g_i)` (plus the penalty's gradient) in the model's parameter
+    /// gradients: the examples' gradients `g_i` of their own losses, clipped to norm `C`.
+    /// Returns the batch's mean loss.
+    fn clipped_grads(
+        &mut self,
+        model: &mut Sequential,
+        x: &Tensor,
+        y: &Tensor,
+        record: Option<(&mut Tensor, usize)>,
+        scale: f64,
+    ) -> Result<f32> {
+        let b = x.batch_size() as f64;
+        let loss = model.forward_loss_unchecked(x, y, None, &mut self.lgrad, record)?;
+        model.example_grad_sq_norms(&self.lgrad, &mut self.sq_norms)?;
+        // Row i of the mean loss's gradient is g_i / B: example i's gradient has norm
+        // B·‖row's gradient‖, and row i scaled by B·f_i·scale backpropagates to f_i·scale·g_i.
+        let c = self.config.max_grad_norm;
+        let width = self.lgrad.sample_size();
+        for (row, &sq) in self
+            .lgrad
+            .as_slice_mut()
+            .chunks_exact_mut(width)
+            .zip(&self.sq_norms)
+        {
+            let f = (clip_factor(b * sq.sqrt(), c) * b * scale) as f32;
+            row.iter_mut().for_each(|g| *g *= f);
+        }
+        model.backward_params_unchecked(&self.lgrad)?;
+        Ok(loss)
+    }
+
+    fn gather(&mut self, x: &Tensor, y: &Tensor, indices: &[usize]) -> Result<()> {
+        x.gather_rows_into(indices, &mut self.xb)?;
+        y.gather_rows_into(indices, &mut self.yb)
+    }
+
+    /// The trainable parameters' gradients, in [`Sequential::params`] order.
+    fn grads(model: &Sequential) -> Vec<Vec<f32>> {
+        model
+            .params()
+            .filter(|p| p.is_trainable())
+            .map(|p| p.grad().as_slice().to_vec())
+            .collect()
+    }
+
+    /// The per-example gradient norms `‖g_i‖` (of example `i`'s own loss, over all trainable
+    /// parameters, penalty excluded) of the examples `indices`, from one batched backward
+    /// pass as in training.
+    pub fn per_example_norms(
         &mut self,
         model: &mut Sequential,
         x: &Tensor,
         y: &Tensor,
         indices: &[usize],
-    ) -> Result<Vec<f32>> {
-        self.prepare(model);
-        let c = self.config.max_grad_norm;
-        let mut losses = Vec::with_capacity(indices.len());
-        for &i in indices {
-            losses.push(self.example_grad(model, x, y, i)?);
-            let grads = || {
-                model
-                    .params()
-                    .filter(|p| p.is_trainable())
-                    .map(|p| p.grad().as_slice())
-            };
-            let sq: f64 = grads()
-                .flat_map(|g| g.iter())
-                .map(|&v| f64::from(v) * f64::from(v))
-                .sum();
-            let f = clip_factor(sq.sqrt(), c) as f32;
-            for (s, g) in self.sum.iter_mut().zip(grads()) {
-                s.iter_mut().zip(g).for_each(|(s, &g)| *s += f * g);
-            }
+    ) -> Result<Vec<f64>> {
+        Self::check_data(model, x, y, indices)?;
+        if indices.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(losses)
+        self.gather(x, y, indices)?;
+        let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
+        let result = model
+            .forward_loss_unchecked(&xb, &yb, None, &mut self.lgrad, None)
+            .and_then(|_| model.example_grad_sq_norms(&self.lgrad, &mut self.sq_norms));
+        (self.xb, self.yb) = (xb, yb);
+        result?;
+        let b = indices.len() as f64;
+        Ok(self.sq_norms.iter().map(|s| b * s.sqrt()).collect())
     }
 
-    /// The trainable parameters' names, in the order of [`DpSgd::clipped_sum`]'s vectors.
-    pub fn param_names(&self) -> &[String] {
-        &self.names
+    /// The per-example gradients of the examples `indices`, each flattened over the
+    /// trainable parameters in [`Sequential::params`] order, by one forward/backward pass
+    /// per example (a slow reference for audits and tests; unclipped, and including the
+    /// gradient of any weight penalty).
+    pub fn per_example_gradients(
+        &mut self,
+        model: &mut Sequential,
+        x: &Tensor,
+        y: &Tensor,
+        indices: &[usize],
+    ) -> Result<Vec<Vec<f32>>> {
+        Self::check_data(model, x, y, indices)?;
+        let mut out = Vec::with_capacity(indices.len());
+        for &i in indices {
+            self.gather(x, y, &[i])?;
+            let pred = model.forward(&self.xb, Mode::Train)?.clone();
+            let (_, g) = model
+                .loss()
+                .expect("checked")
+                .value_and_grad(&pred, &self.yb, None)?;
+            model.zero_grad();
+            model.backward(&g)?;
+            out.push(Self::grads(model).concat());
+        }
+        Ok(out)
     }
 
-    /// The private gradient of the examples `indices` of `x`, `y`:
-    /// `(Σ clip(g_i) + N(0, σ²C²)) / (qN)`, one vector per trainable parameter.
+    /// `Σ_i clip(g_i)` over the examples `indices`, one vector per trainable parameter in
+    /// [`Sequential::params`] order, and their mean loss — without noise (for audits and
+    /// tests). A weight penalty's gradient is included, unclipped.
+    pub fn clipped_sum(
+        &mut self,
+        model: &mut Sequential,
+        x: &Tensor,
+        y: &Tensor,
+        indices: &[usize],
+    ) -> Result<(Vec<Vec<f32>>, f32)> {
+        Self::check_data(model, x, y, indices)?;
+        self.gather(x, y, indices)?;
+        let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
+        let loss = if indices.is_empty() {
+            model.zero_grad();
+            Ok(0.0)
+        } else {
+            self.clipped_grads(model, &xb, &yb, None, 1.0)
+        };
+        (self.xb, self.yb) = (xb, yb);
+        Ok((Self::grads(model), loss?))
+    }
+
+    /// The private gradient of the examples `indices` of `x`, `y` (out of its
+    /// `N = x.batch_size()` examples): `(Σ clip(g_i) + N(0, σ²C²)) / (qN)`, one vector per
+    /// trainable parameter (plus a weight penalty's gradient). Not applied, not accounted.
     pub fn private_gradient(
         &mut self,
         model: &mut Sequential,
         x: &Tensor,
         y: &Tensor,
         indices: &[usize],
-    ) -> Result<&[Vec<f32>]> {
-        self.clipped_sum(model, x, y, indices)?;
-        self.noise_and_scale(x.batch_size());
-        Ok(&self.sum)
+    ) -> Result<Vec<Vec<f32>>> {
+        Self::check_data(model, x, y, indices)?;
+        self.gather(x, y, indices)?;
+        let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
+        let result = self.private_grads(model, &xb, &yb, None, x.batch_size());
+        (self.xb, self.yb) = (xb, yb);
+        result?;
+        Ok(Self::grads(model))
     }
 
-    fn noise_and_scale(&mut self, n: usize) {
-        let std = self.config.noise_multiplier * self.config.max_grad_norm;
-        let scale = 1.0 / (self.config.sample_rate * n as f64);
-        let normal = Normal::new(0.0, std).expect("std is finite and >= 0");
-        for s in &mut self.sum {
-            for v in s.iter_mut() {
-                *v = ((f64::from(*v) + normal.sample(&mut self.rng)) * scale) as f32;
-            }
-        }
-    }
-
-    /// One DP-SGD step on the examples `indices`: private gradient, then the model's optimizer.
-    /// Does not touch the accountant (see [`DpSgd::fit`]). Returns the examples' losses.
-    pub fn step(
-        &mut self,
-        model: &mut Sequential,
-        x: &Tensor,
-        y: &Tensor,
-        indices: &[usize],
-    ) -> Result<Vec<f32>> {
-        let (_, losses) = self.clipped_sum(model, x, y, indices)?;
-        self.noise_and_scale(x.batch_size());
-        self.apply(model)?;
-        Ok(losses)
-    }
-
-    fn apply(&mut self, model: &mut Sequential) -> Result<()> {
-        // The optimizer and the parameters both live in the model: copy each value out,
-        // update it, and copy it back.
-        for (name, g) in self.names.iter().zip(&self.sum) {
-            self.value.clear();
-            self.value.extend_from_slice(model.param(name)?.as_slice());
-            model
-                .optimizer_mut()
-                .expect("checked")
-                .update(name, &mut self.value, g);
-            let p = model
-                .params_mut()
-                .find(|p| p.name() == name)
-                .expect("name from the model");
-            p.value_mut().as_slice_mut().copy_from_slice(&self.value);
-        }
-        Ok(())
-    }
-
-    /// Poisson sampling: each of `n` examples independently with probability `q`.
-    pub fn poisson_sample(&mut self, n: usize) -> Vec<usize> {
-        let mut batch = Vec::new();
-        self.poisson_sample_into(n, &mut batch);
-        batch
-    }
-
-    fn poisson_sample_into(&mut self, n: usize, batch: &mut Vec<usize>) {
-        let q = self.config.sample_rate;
-        batch.clear();
-        batch.extend((0..n).filter(|_| self.rng.random::<f64>() < q));
-    }
-
-    /// Trains `model` for the configured epochs (each `ceil(1/q)` Poisson-sampled steps),
-    /// recording ε after every epoch; with a budget, stops before an epoch that would exceed
-    /// it.
-    pub fn fit(&mut self, model: &mut Sequential, x: &Tensor, y: &Tensor) -> Result<PrivateHistory> {
-        Self::check_model(model)?;
-        Self::check_data(model, x, y)?;
-        let n = x.batch_size();
-        let (q, sigma) = (self.config.sample_rate, self.config.noise_multiplier);
-        let steps = steps_per_epoch(q);
-        let mut history = PrivateHistory {
-            epochs: Vec::new(),
-            stopped_by_budget: false,
-        };
-        for _ in 0..self.config.epochs {
-            if let Some(budget) = self.config.epsilon_budget {
-                let mut next = self.accountant.clone();
-                next.step(q, sigma, steps)?;
-                if next.epsilon(self.config.delta, self.config.conversion)?.epsilon > budget {
-                    history.stopped_by_budget = true;
-                    break;
-                }
-            }
-            let (mut loss_sum, mut examples) = (0.0f64, 0usize);
-            for _ in 0..steps {
-                let mut batch = std::mem::take(&mut self.batch);
-                self.poisson_sample_into(n, &mut batch);
-                let losses = self.clipped_sum_unchecked(model, x, y, &batch);
-                self.batch = batch;
-                let losses = losses?;
-                self.noise_and_scale(n);
-                self.apply(model)?;
-                loss_sum += losses.iter().map(|&l| f64::from(l)).sum::<f64>();
-                examples += losses.len();
-            }
-            self.accountant.step(q, sigma, steps)?;
-            history.epochs.push(PrivateEpoch {
-                loss: if examples > 0 {
-                    loss_sum / examples as f64
-                } else {
-                    f64::NAN
-                },
-                examples,
-                spent: self
-                    .accountant
-                    .epsilon(self.config.delta, self.config.conversion)?,
-            });
-        }
-        Ok(history)
+    /// One DP-SGD step on the examples `indices` of `x`, `y` (out of its `N` examples): the
+    /// private gradient, then the model's optimizer. Not accounted: for a training loop of
+    /// one's own, add its steps to an [`RdpAccountant`]. Returns the batch's mean loss plus
+    /// the weight penalty.
+    pub fn step(&mut self, model: &mut Sequential, x: &Tensor, y: &Tensor, indices: &[usize]) -> Result<f32> {
+        Self::check_data(model, x, y, indices)?;
+        self.gather(x, y, indices)?;
+        let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
+        let result = self.step_unchecked(model, &xb, &yb, None, x.batch_size());
+        (self.xb, self.yb) = (xb, yb);
+        result
     }
 }

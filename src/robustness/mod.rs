@@ -34,7 +34,7 @@ impl InputRange {
         hi: f32::INFINITY,
     };
 
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if self.lo.is_nan() || self.hi.is_nan() || self.lo > self.hi {
             return Err(Error::config(
                 "InputRange",
