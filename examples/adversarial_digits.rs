@@ -84,15 +84,15 @@ fn main() -> Result<()> {
         seed: args.seed,
         ..Pgd::new(args.train_eps, Norm::Linf)
     });
-    let cfg = AdversarialTraining {
-        attack: train_attack.clone(),
-        share: args.share,
-        epochs: args.epochs,
-        batch_size: 32,
-        seed: args.seed + 1,
-        range: InputRange::UNIT,
-    };
-    adversarial_fit(&mut robust, &xtr, train.y(), &cfg)?;
+    // Adversarial training as an option of fit: the same settings as the normal model, with
+    // `share` of every batch replaced by PGD examples against the current model.
+    robust.fit(
+        &xtr,
+        train.y(),
+        &config
+            .clone()
+            .adversarial(train_attack.clone(), args.share, InputRange::UNIT),
+    )?;
     let train_seconds_adv = t.elapsed().as_secs_f64();
 
     let attacks = [
@@ -162,7 +162,7 @@ fn main() -> Result<()> {
             "dataset": "digits", "seed": args.seed, "epochs": args.epochs,
             "input_range": [0.0, 1.0], "test_samples": test.len(),
             "adversarial_training": {"attack": train_attack.describe(), "share": args.share,
-                                     "via": "robustness::adversarial_fit"},
+                                     "via": "Sequential::fit with FitConfig::adversarial"},
             "train_seconds": {"normal": train_seconds_plain, "adversarial": train_seconds_adv},
             "evaluations": evaluations, "plot_png": png, "seconds": seconds,
         });

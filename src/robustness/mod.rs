@@ -6,12 +6,13 @@
 //!
 //! Attacks use only the model's public [`Sequential::input_gradient`] (the gradient of the
 //! batch-mean loss; its `1/N` scale does not change a sign or a normalized direction).
-//! Adversarial training is a loop in this module on the public [`Sequential::train_step`]
-//! (it is not an option of [`Sequential::fit`], which belongs to the model module).
-//! See `docs/EXPLAINABILITY.md`.
+//! Adversarial training is an option of [`Sequential::fit`]:
+//! [`FitConfig::adversarial`](crate::FitConfig::adversarial) replaces a share of every batch
+//! by an [`Attack`]'s examples against the current model, with all of `fit`'s validation,
+//! metrics, callbacks and history. [`adversarial_fit`] is a thin wrapper over it with its own
+//! shuffling seed. See `docs/EXPLAINABILITY.md`.
 
 use rand::Rng as _;
-use rand::seq::SliceRandom;
 
 use crate::error::{Error, Result};
 use crate::{Sequential, Tensor};
@@ -405,17 +406,43 @@ pub struct AdversarialTraining {
     pub epochs: usize,
     /// Batch size.
     pub batch_size: usize,
-    /// Seed of the shuffling and of which samples are replaced.
+    /// Seed of the shuffling (the model's shuffling generator is reset to it).
     pub seed: u64,
     /// The valid input range.
     pub range: InputRange,
 }
 
-/// Adversarial training: each epoch, the samples are shuffled into batches; in each batch
-/// the first `round(share · batch)` samples are replaced by their adversarial examples
-/// against the current model, then one [`Sequential::train_step`] is taken. Returns the mean
-/// training loss per epoch. A loop on the public API (not a [`Sequential::fit`] option, so
-/// `fit`'s callbacks, validation and metrics are not available here).
+/// Adversarial training in one call: a thin wrapper over [`Sequential::fit`] with
+/// [`FitConfig::adversarial`](crate::FitConfig::adversarial)`(attack, share, range)`,
+/// `epochs`, `batch_size`, shuffling and no progress display, after resetting the model's
+/// shuffling generator to `seed` (so a run is reproducible from `cfg` alone). Each epoch the
+/// samples are shuffled into batches; in each batch the first `round(share · batch)` samples
+/// are replaced by their adversarial examples against the current model, then one training
+/// step is taken. Returns the mean training loss per epoch (of the mixed batches, `fit`'s
+/// `"loss"` history).
+///
+/// Call `fit` with `FitConfig::adversarial` directly for validation data, metrics,
+/// callbacks or a progress bar.
+///
+/// ```
+/// use trustnn::prelude::*;
+/// use trustnn::robustness::{adversarial_fit, AdversarialTraining, Attack, InputRange};
+/// let mut m = Sequential::new().seed(1).add(Dense::new(2, 2));
+/// m.compile(SparseCategoricalCrossEntropy, Sgd::new(0.1))?;
+/// let x = Tensor::from_rows(&[[0.1, 0.9], [0.8, 0.2], [0.3, 0.7], [0.9, 0.1]])?;
+/// let y = Tensor::from_vec(vec![0.0, 1.0, 0.0, 1.0], &[4])?;
+/// let cfg = AdversarialTraining {
+///     attack: Attack::Fgsm { eps: 0.05 },
+///     share: 0.5,
+///     epochs: 3,
+///     batch_size: 2,
+///     seed: 0,
+///     range: InputRange::UNIT,
+/// };
+/// let losses = adversarial_fit(&mut m, &x, &y, &cfg)?;
+/// assert_eq!(losses.len(), 3);
+/// # Ok::<(), trustnn::Error>(())
+/// ```
 pub fn adversarial_fit(
     model: &mut Sequential,
     x: &Tensor,
@@ -440,28 +467,15 @@ pub fn adversarial_fit(
         return Err(Error::empty("adversarial_fit"));
     }
     cfg.range.check()?;
-    let n = x.batch_size();
-    let d = x.sample_size();
-    let mut rng = crate::rng::seeded(cfg.seed);
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut losses = Vec::with_capacity(cfg.epochs);
-    for _ in 0..cfg.epochs {
-        order.shuffle(&mut rng);
-        let mut total = 0.0f64;
-        for idx in order.chunks(cfg.batch_size) {
-            let mut bx = x.select_rows(idx)?;
-            let by = y.select_rows(idx)?;
-            let k = ((cfg.share * idx.len() as f32).round() as usize).min(idx.len());
-            if k > 0 {
-                let head: Vec<usize> = (0..k).collect();
-                let adv =
-                    cfg.attack
-                        .perturb(model, &bx.select_rows(&head)?, &by.select_rows(&head)?, cfg.range)?;
-                bx.as_slice_mut()[..k * d].copy_from_slice(adv.as_slice());
-            }
-            total += model.train_step(&bx, &by, None)? as f64 * idx.len() as f64;
-        }
-        losses.push((total / n as f64) as f32);
+    if cfg.epochs == 0 {
+        return Ok(Vec::new());
     }
-    Ok(losses)
+    model.set_shuffle_rng(crate::rng::seeded(cfg.seed));
+    let config = crate::FitConfig::new()
+        .epochs(cfg.epochs)
+        .batch_size(cfg.batch_size)
+        .progress(crate::progress::ProgressMode::Silent)
+        .adversarial(cfg.attack.clone(), cfg.share, cfg.range);
+    let history = model.fit(x, y, &config)?;
+    Ok(history.get("loss").unwrap_or_default().to_vec())
 }
