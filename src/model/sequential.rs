@@ -686,9 +686,16 @@ impl Sequential {
                 }
             }
             if let Some(dp) = private.as_deref_mut() {
-                if let Some(reason) = dp.budget_exceeded_by_next_epoch()? {
-                    history.stop(epoch, reason);
-                    break;
+                match dp.budget_exceeded_by_next_epoch() {
+                    Ok(None) => {}
+                    Ok(Some(reason)) => {
+                        history.stop(epoch, reason);
+                        break;
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
                 }
                 dp.sample_epoch(n_train, &mut order, &mut ends);
                 if !metrics.is_empty() {
