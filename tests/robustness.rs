@@ -2,6 +2,7 @@
 //! ε, PGD does not lower the loss, and adversarial training raises robust accuracy.
 
 use rand::Rng as _;
+use rand::seq::SliceRandom;
 use trustnn::data::{MinMaxScaler, datasets, train_test_split};
 use trustnn::prelude::*;
 use trustnn::robustness::*;
@@ -163,20 +164,12 @@ fn adversarial_training_raises_robust_accuracy_on_digits_at_a_moderate_eps() {
     let xte = scaler.transform(test.x()).unwrap();
     let fit = |adv: bool| {
         let mut m = mlp(64, 10, 11);
+        let mut cfg = FitConfig::new().epochs(15).batch_size(32);
         if adv {
-            let cfg = AdversarialTraining {
-                attack: Attack::Fgsm { eps: 0.1 },
-                share: 0.5,
-                epochs: 15,
-                batch_size: 32,
-                seed: 1,
-                range: InputRange::UNIT,
-            };
-            adversarial_fit(&mut m, &xtr, train.y(), &cfg).unwrap();
-        } else {
-            m.fit(&xtr, train.y(), &FitConfig::new().epochs(15).batch_size(32))
-                .unwrap();
+            // Adversarial training as an option of fit: half of each batch FGSM (ε = 0.1).
+            cfg = cfg.adversarial(Attack::Fgsm { eps: 0.1 }, 0.5, InputRange::UNIT);
         }
+        m.fit(&xtr, train.y(), &cfg).unwrap();
         m
     };
     let attack = Attack::Pgd(Pgd::new(0.1, Norm::Linf));
@@ -187,4 +180,63 @@ fn adversarial_training_raises_robust_accuracy_on_digits_at_a_moderate_eps() {
     eprintln!("plain {:?}\nadversarial {:?}", a[0], b[0]);
     assert!(b[0].clean_accuracy > 0.9);
     assert!(b[0].robust_accuracy_all > a[0].robust_accuracy_all + 0.1);
+}
+
+#[test]
+fn adversarial_fit_equals_train_steps_on_shuffled_batches_whose_head_is_replaced_by_the_attack() {
+    // The reference loop, written out: the order shuffled by a generator seeded with
+    // `seed`, batches of 16 (16, 16, 8), the first round(0.5·b) samples of each replaced by
+    // PGD examples against the current model, one train_step per batch.
+    let x = unit_batch(40, 5, 3);
+    let y = labels(40, 3);
+    let attack = Attack::Pgd(Pgd {
+        steps: 3,
+        ..Pgd::new(0.1, Norm::Linf)
+    });
+    let cfg = AdversarialTraining {
+        attack: attack.clone(),
+        share: 0.5,
+        epochs: 3,
+        batch_size: 16,
+        seed: 9,
+        range: InputRange::UNIT,
+    };
+    let mut a = mlp(5, 3, 2);
+    let losses = adversarial_fit(&mut a, &x, &y, &cfg).unwrap();
+
+    let mut b = mlp(5, 3, 2);
+    let mut rng = trustnn::rng::seeded(9);
+    let mut want = Vec::new();
+    for _ in 0..3 {
+        let mut order: Vec<usize> = (0..40).collect();
+        order.shuffle(&mut rng);
+        let mut total = 0.0f64;
+        for idx in order.chunks(16) {
+            let mut bx = x.select_rows(idx).unwrap();
+            let by = y.select_rows(idx).unwrap();
+            let k = (0.5 * idx.len() as f32).round() as usize;
+            let head: Vec<usize> = (0..k).collect();
+            let adv = attack
+                .perturb(
+                    &mut b,
+                    &bx.select_rows(&head).unwrap(),
+                    &by.select_rows(&head).unwrap(),
+                    InputRange::UNIT,
+                )
+                .unwrap();
+            bx.as_slice_mut()[..k * 5].copy_from_slice(adv.as_slice());
+            total += b.train_step(&bx, &by, None).unwrap() as f64 * idx.len() as f64;
+        }
+        want.push(total / 40.0);
+    }
+    for name in a.param_names() {
+        let (pa, pb) = (a.param(&name).unwrap(), b.param(&name).unwrap());
+        assert!(pa.max_abs_diff(pb) < 1e-6, "{name}: {}", pa.max_abs_diff(pb));
+    }
+    for (l, w) in losses.iter().zip(&want) {
+        assert!(
+            (*l as f64 - w).abs() < 1e-5 * (1.0 + w.abs()),
+            "{losses:?} vs {want:?}"
+        );
+    }
 }

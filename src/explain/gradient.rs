@@ -65,9 +65,12 @@ pub enum Integration {
     /// Midpoint rule: `α_k = (k+½)/n`, weights `1/n`.
     RiemannMiddle,
     /// Trapezoid rule on `n` equally spaced points `α_k = k/(n−1)` with weights `1/(n−1)`
-    /// (halved at both ends), summing to 1. **Deliberately unlike Captum**, whose trapezoid
-    /// weights are `1/n` halved at the ends: they sum to `(n−1)/n`, so Captum
-    /// under-attributes a linear model by the factor `(n−1)/n`. Needs `n ≥ 2`.
+    /// (halved at both ends), summing to 1. **Deliberately unlike Captum** (0.9.0,
+    /// `riemann_builders`): on the same points `torch.linspace(0, 1, n)` its step sizes are
+    /// `[1/n]·n` with the first and last halved, summing to `(n−1)/n`, so Captum
+    /// under-attributes a linear model by the factor `(n−1)/n` (convergence delta
+    /// `−(f(x) − f(x'))/n`). This rule's attributions are exactly `n/(n−1)` times Captum's
+    /// (`tests/explain_reference.rs`). Needs `n ≥ 2`.
     RiemannTrapezoid,
     /// Gauss–Legendre quadrature with `n` nodes mapped from `[−1, 1]` to `[0, 1]`
     /// (`α = (t+1)/2`, weights `w/2`, as Captum does with `numpy.polynomial.legendre.leggauss`).

@@ -33,7 +33,7 @@ pub use gradient::{
     IgResult, IntegratedGradients, Integration, SmoothGrad, gradient_x_input, integration_points, saliency,
 };
 #[cfg(feature = "plots")]
-pub use image::{HeatmapRow, attribution_heatmaps};
+pub use image::{HEATMAP_LEGEND, HeatmapFigure, HeatmapRow, attribution_heatmaps};
 
 use crate::error::{Error, Result};
 use crate::layer::Mode;

@@ -6,12 +6,13 @@
 //!
 //! Attacks use only the model's public [`Sequential::input_gradient`] (the gradient of the
 //! batch-mean loss; its `1/N` scale does not change a sign or a normalized direction).
-//! Adversarial training is a loop in this module on the public [`Sequential::train_step`]
-//! (it is not an option of [`Sequential::fit`], which belongs to the model module).
-//! See `docs/EXPLAINABILITY.md`.
+//! Adversarial training is an option of [`Sequential::fit`]:
+//! [`FitConfig::adversarial`](crate::FitConfig::adversarial) replaces a share of every batch
+//! by an [`Attack`]'s examples against the current model, with all of `fit`'s validation,
+//! metrics, callbacks and history. [`adversarial_fit`] is a thin wrapper over it with its own
+//! shuffling seed. See `docs/EXPLAINABILITY.md`.
 
 use rand::Rng as _;
-use rand::seq::SliceRandom;
 
 use crate::error::{Error, Result};
 use crate::{Sequential, Tensor};
@@ -156,7 +157,10 @@ fn sign(v: f32) -> f32 {
 
 /// FGSM: `x' = clip(x + ε·sign(∇ₓL(x, y)), lo, hi)` (Goodfellow et al., 2015), with
 /// `sign(0) = 0` as `torch.sign`. Each value moves by exactly `ε` where the gradient is
-/// non-zero, unless the range clips it.
+/// non-zero, unless the range clips it. The same as `torchattacks.FGSM` and, away from tiny
+/// gradients, `captum.robust.FGSM` (checked against it in `tests/explain_reference.rs`);
+/// Captum leaves a value unmoved where `|∂L/∂x| ≤ 1e-6` (its `zero_thresh`), this function
+/// only where the gradient is exactly 0.
 ///
 /// ```
 /// use trustnn::prelude::*;
@@ -182,8 +186,14 @@ pub fn fgsm(model: &mut Sequential, x: &Tensor, y: &Tensor, eps: f32, range: Inp
 /// Projected Gradient Descent (Madry et al., 2018) under the L∞ or L2 norm: `steps` ascent
 /// steps of size `alpha` on the loss, each followed by projection onto the `ε`-ball around
 /// `x` and clipping to the valid range (so the result is always inside both). With
-/// `random_start` the start is uniform in the L∞ ball (or a random direction scaled by a
-/// uniform radius in the L2 ball), seeded — `torchattacks.PGD` / `PGDL2`'s convention.
+/// `random_start` the start is uniform in the L∞ ball (or, in the L2 ball, a direction
+/// uniform on the sphere — a normalized Gaussian — scaled by a radius `ε·U(0, 1)`), seeded —
+/// `torchattacks.PGD` / `PGDL2`'s convention.
+///
+/// The L2 steps follow `torchattacks.PGDL2` and Madry et al.: `α·∇/‖∇‖₂`. **Captum's
+/// `captum.robust.PGD(norm="L2")` differs**: it takes FGSM *sign* steps `α·sign(∇)` and only
+/// projects onto the L2 ball (`torch.renorm`). Without random start, L∞ PGD equals Captum's
+/// `PGD(norm="Linf", random_start=False)` (checked in `tests/explain_reference.rs`).
 /// Defaults: 10 steps, `α = ε/4`, random start, seed 0.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pgd {
@@ -237,8 +247,12 @@ impl Pgd {
                     }
                 }
                 Norm::L2 => {
+                    // torchattacks.PGDL2: a Gaussian direction (uniform on the sphere),
+                    // normalized, times a radius ε·U(0, 1).
+                    let mut dir = vec![0.0f32; d];
                     for row in adv.as_slice_mut().chunks_exact_mut(d) {
-                        let dir: Vec<f32> = (0..d).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+                        dir.iter_mut()
+                            .for_each(|v| *v = rng.sample::<f32, _>(rand_distr::StandardNormal));
                         let n = dir.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
                         let r = self.eps * rng.random::<f32>();
                         for (a, v) in row.iter_mut().zip(&dir) {
@@ -392,17 +406,43 @@ pub struct AdversarialTraining {
     pub epochs: usize,
     /// Batch size.
     pub batch_size: usize,
-    /// Seed of the shuffling and of which samples are replaced.
+    /// Seed of the shuffling (the model's shuffling generator is reset to it).
     pub seed: u64,
     /// The valid input range.
     pub range: InputRange,
 }
 
-/// Adversarial training: each epoch, the samples are shuffled into batches; in each batch
-/// the first `round(share · batch)` samples are replaced by their adversarial examples
-/// against the current model, then one [`Sequential::train_step`] is taken. Returns the mean
-/// training loss per epoch. A loop on the public API (not a [`Sequential::fit`] option, so
-/// `fit`'s callbacks, validation and metrics are not available here).
+/// Adversarial training in one call: a thin wrapper over [`Sequential::fit`] with
+/// [`FitConfig::adversarial`](crate::FitConfig::adversarial)`(attack, share, range)`,
+/// `epochs`, `batch_size`, shuffling and no progress display, after resetting the model's
+/// shuffling generator to `seed` (so a run is reproducible from `cfg` alone). Each epoch the
+/// samples are shuffled into batches; in each batch the first `round(share · batch)` samples
+/// are replaced by their adversarial examples against the current model, then one training
+/// step is taken. Returns the mean training loss per epoch (of the mixed batches, `fit`'s
+/// `"loss"` history).
+///
+/// Call `fit` with `FitConfig::adversarial` directly for validation data, metrics,
+/// callbacks or a progress bar.
+///
+/// ```
+/// use trustnn::prelude::*;
+/// use trustnn::robustness::{adversarial_fit, AdversarialTraining, Attack, InputRange};
+/// let mut m = Sequential::new().seed(1).add(Dense::new(2, 2));
+/// m.compile(SparseCategoricalCrossEntropy, Sgd::new(0.1))?;
+/// let x = Tensor::from_rows(&[[0.1, 0.9], [0.8, 0.2], [0.3, 0.7], [0.9, 0.1]])?;
+/// let y = Tensor::from_vec(vec![0.0, 1.0, 0.0, 1.0], &[4])?;
+/// let cfg = AdversarialTraining {
+///     attack: Attack::Fgsm { eps: 0.05 },
+///     share: 0.5,
+///     epochs: 3,
+///     batch_size: 2,
+///     seed: 0,
+///     range: InputRange::UNIT,
+/// };
+/// let losses = adversarial_fit(&mut m, &x, &y, &cfg)?;
+/// assert_eq!(losses.len(), 3);
+/// # Ok::<(), trustnn::Error>(())
+/// ```
 pub fn adversarial_fit(
     model: &mut Sequential,
     x: &Tensor,
@@ -427,28 +467,15 @@ pub fn adversarial_fit(
         return Err(Error::empty("adversarial_fit"));
     }
     cfg.range.check()?;
-    let n = x.batch_size();
-    let d = x.sample_size();
-    let mut rng = crate::rng::seeded(cfg.seed);
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut losses = Vec::with_capacity(cfg.epochs);
-    for _ in 0..cfg.epochs {
-        order.shuffle(&mut rng);
-        let mut total = 0.0f64;
-        for idx in order.chunks(cfg.batch_size) {
-            let mut bx = x.select_rows(idx)?;
-            let by = y.select_rows(idx)?;
-            let k = ((cfg.share * idx.len() as f32).round() as usize).min(idx.len());
-            if k > 0 {
-                let head: Vec<usize> = (0..k).collect();
-                let adv =
-                    cfg.attack
-                        .perturb(model, &bx.select_rows(&head)?, &by.select_rows(&head)?, cfg.range)?;
-                bx.as_slice_mut()[..k * d].copy_from_slice(adv.as_slice());
-            }
-            total += model.train_step(&bx, &by, None)? as f64 * idx.len() as f64;
-        }
-        losses.push((total / n as f64) as f32);
+    if cfg.epochs == 0 {
+        return Ok(Vec::new());
     }
-    Ok(losses)
+    model.set_shuffle_rng(crate::rng::seeded(cfg.seed));
+    let config = crate::FitConfig::new()
+        .epochs(cfg.epochs)
+        .batch_size(cfg.batch_size)
+        .progress(crate::progress::ProgressMode::Silent)
+        .adversarial(cfg.attack.clone(), cfg.share, cfg.range);
+    let history = model.fit(x, y, &config)?;
+    Ok(history.get("loss").unwrap_or_default().to_vec())
 }
