@@ -3,36 +3,15 @@
 //! written as PNG.
 //!
 //! The cells are drawn straight into an RGB buffer; the text with plotters and `ab_glyph`,
-//! using the same embedded DejaVu Sans as [`crate::plot`] (registered under its own family
-//! name, so no system font is needed).
+//! using the embedded DejaVu Sans of [`crate::plot`] (so no system font is needed).
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use plotters::prelude::*;
 
 use crate::error::{Error, Result};
 
-/// DejaVu Sans, the font [`crate::plot`] embeds (Bitstream Vera / DejaVu licence, see
-/// `src/plot/LICENSE-DejaVuSans.txt`).
-static FONT_BYTES: &[u8] = include_bytes!("../plot/DejaVuSans.ttf");
-
-/// The plotters font family the heatmap text is drawn with.
-const FONT: &str = "trustnn-explain-sans";
-
-fn ensure_font() -> Result<()> {
-    static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED
-        .get_or_init(|| plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok());
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Format {
-            context: "explain heatmap: embedded DejaVuSans.ttf".into(),
-            reason: "the font could not be parsed".into(),
-        })
-    }
-}
+use crate::plot::{FONT, ensure_font};
 
 /// One row of a heatmap figure: an image, its attribution maps and a label.
 #[derive(Clone, Debug, Default)]

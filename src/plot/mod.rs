@@ -48,10 +48,11 @@ use crate::model::History;
 static DEJAVU_SANS: &[u8] = include_bytes!("DejaVuSans.ttf");
 
 /// The font family every chart uses; DejaVu Sans is registered under this name.
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
-/// Registers the embedded font with plotters, once per process.
-fn ensure_font() -> Result<()> {
+/// Registers the embedded font with plotters, once per process (also used by
+/// [`crate::explain`]'s heatmaps).
+pub(crate) fn ensure_font() -> Result<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED
         .get_or_init(|| plotters::style::register_font(FONT, FontStyle::Normal, DEJAVU_SANS).is_ok());
