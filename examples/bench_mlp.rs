@@ -188,17 +188,17 @@ fn infer(args: &Args) -> Result<serde_json::Value> {
     let (x, _) = synthetic(1024, args.seed)?;
     let one = x.select_rows(&[0])?;
     for _ in 0..5 {
-        model.forward(&x, Mode::Eval)?;
+        model.infer(&x)?;
     }
     let reps = (args.iterations / 100).max(10);
     let start = Instant::now();
     for _ in 0..reps {
-        model.forward(&x, Mode::Eval)?;
+        model.infer(&x)?;
     }
     let batch_s = start.elapsed().as_secs_f64() / reps as f64;
     let start = Instant::now();
     for _ in 0..args.iterations {
-        model.forward(&one, Mode::Eval)?;
+        model.infer(&one)?;
     }
     let one_us = start.elapsed().as_secs_f64() * 1e6 / args.iterations as f64;
     Ok(serde_json::json!({

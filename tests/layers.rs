@@ -634,3 +634,21 @@ fn dropout_backward_with_wrong_gradient_shape_is_a_shape_mismatch() {
     let err = d.backward(&Tensor::zeros(&[2, 999])).unwrap_err();
     assert!(matches!(err, Error::ShapeMismatch { .. }), "{err}");
 }
+
+#[test]
+fn dense_infer_equals_eval_forward_and_refuses_a_following_backward() {
+    let mut d = Dense::new(3, 2);
+    d.set_name("dense_1");
+    d.build(&[3], &mut trustnn::rng::seeded(1)).unwrap();
+    let x = Tensor::from_rows(&[[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]]).unwrap();
+    let eval = d.forward(&x, Mode::Eval).unwrap().clone();
+    let inferred = d.infer(&x).unwrap().clone();
+    assert_eq!(eval, inferred);
+    let g = Tensor::from_rows(&[[1.0, 0.0], [0.0, 1.0]]).unwrap();
+    let err = d.backward(&g).unwrap_err();
+    assert!(matches!(err, Error::NotReady(_)), "{err}");
+    assert!(err.to_string().contains("dense_1"), "{err}");
+    // A forward pass makes backward possible again.
+    d.forward(&x, Mode::Train).unwrap();
+    assert!(d.backward(&g).is_ok());
+}

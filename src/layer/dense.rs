@@ -136,6 +136,38 @@ impl Dense {
         }
     }
 
+    /// `y = x·W + b` into the output buffer (`x` already checked).
+    fn compute_output(&mut self, x: &Tensor) -> Result<&Tensor> {
+        let (n, i, o) = (x.batch_size(), self.in_features, self.out_features);
+        self.output.resize(&[n, o]);
+        let (params, output) = (&self.params, &mut self.output);
+        let y = output.as_slice_mut();
+        let w = MatRef::row_major(params[0].value().as_slice(), i, o);
+        let beta = match params.get(1) {
+            // y = b (each row) + x·W: the bias is written first and accumulated into.
+            Some(b) => {
+                let b = b.value().as_slice();
+                y.chunks_exact_mut(o).for_each(|row| row.copy_from_slice(b));
+                1.0
+            }
+            None => 0.0,
+        };
+        gemm(MatRef::row_major(x.as_slice(), n, i), w, beta, y);
+        Ok(&self.output)
+    }
+
+    /// The input of the last pass is kept unless that pass was [`Layer::infer`].
+    fn check_input_cached(&self) -> Result<()> {
+        if self.input.batch_size() == self.output.batch_size() {
+            Ok(())
+        } else {
+            Err(Error::NotReady(format!(
+                "{}: backward needs a forward pass first (the last pass was infer, which keeps no input)",
+                self.name
+            )))
+        }
+    }
+
     fn not_built(&self) -> Error {
         Error::NotReady(format!(
             "layer {:?} (dense) is not built: call build() first",
@@ -222,22 +254,17 @@ impl Layer for Dense {
         }
         check_input(&self.name, x, &[self.in_features])?;
         self.input.assign(x);
-        let (n, i, o) = (x.batch_size(), self.in_features, self.out_features);
-        self.output.resize(&[n, o]);
-        let (params, output) = (&self.params, &mut self.output);
-        let y = output.as_slice_mut();
-        let w = MatRef::row_major(params[0].value().as_slice(), i, o);
-        let beta = match params.get(1) {
-            // y = b (each row) + x·W: the bias is written first and accumulated into.
-            Some(b) => {
-                let b = b.value().as_slice();
-                y.chunks_exact_mut(o).for_each(|row| row.copy_from_slice(b));
-                1.0
-            }
-            None => 0.0,
-        };
-        gemm(MatRef::row_major(x.as_slice(), n, i), w, beta, y);
-        Ok(&self.output)
+        self.compute_output(x)
+    }
+
+    fn infer(&mut self, x: &Tensor) -> Result<&Tensor> {
+        if self.params.is_empty() {
+            return Err(self.not_built());
+        }
+        check_input(&self.name, x, &[self.in_features])?;
+        // No copy of the input: a backward pass after `infer` is refused (see `backward_params`).
+        self.input.resize(&[0, self.in_features]);
+        self.compute_output(x)
     }
 
     fn backward(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
@@ -260,6 +287,7 @@ impl Layer for Dense {
             return Err(self.not_built());
         }
         check_grad(&self.name, grad_out, &self.output)?;
+        self.check_input_cached()?;
         let (n, i, o) = (grad_out.batch_size(), self.in_features, self.out_features);
         let g = grad_out.as_slice();
         {
@@ -288,6 +316,7 @@ impl Layer for Dense {
             return Err(self.not_built());
         }
         check_grad(&self.name, grad_out, &self.output)?;
+        self.check_input_cached()?;
         if sq_norms.len() != grad_out.batch_size() {
             return Err(Error::shape(
                 format!("{} (per-example norms)", self.name),

@@ -187,6 +187,14 @@ pub trait Layer: Send + fmt::Debug {
     /// Computes the output for batch `x`, caching what `backward` needs.
     fn forward(&mut self, x: &Tensor, mode: Mode) -> Result<&Tensor>;
 
+    /// Computes the output for batch `x` in evaluation mode for prediction only: no
+    /// `backward` may follow, so a layer may skip caching what `backward` needs (a `Dense`
+    /// layer does not copy its input). The default is `forward(x, Mode::Eval)`. Used by
+    /// [`crate::Sequential::predict`] and [`crate::Sequential::infer`].
+    fn infer(&mut self, x: &Tensor) -> Result<&Tensor> {
+        self.forward(x, Mode::Eval)
+    }
+
     /// Given `dL/d(output)` of the last `forward`, accumulates parameter gradients and
     /// returns `dL/d(input)`.
     fn backward(&mut self, grad_out: &Tensor) -> Result<&Tensor>;

@@ -71,10 +71,22 @@ impl Default for Sequential {
 
 /// Runs `x` through `layers` (a built model has at least one layer).
 fn forward_layers<'a>(layers: &'a mut [Box<dyn Layer>], x: &Tensor, mode: Mode) -> Result<&'a Tensor> {
+    run_layers(layers, x, |l, x| l.forward(x, mode))
+}
+
+/// Runs `x` through `layers` for prediction only ([`Layer::infer`]; no backward follows).
+fn infer_layers<'a>(layers: &'a mut [Box<dyn Layer>], x: &Tensor) -> Result<&'a Tensor> {
+    run_layers(layers, x, |l, x| l.infer(x))
+}
+
+fn run_layers<'a, F>(layers: &'a mut [Box<dyn Layer>], x: &Tensor, mut pass: F) -> Result<&'a Tensor>
+where
+    F: for<'l> FnMut(&'l mut dyn Layer, &Tensor) -> Result<&'l Tensor>,
+{
     let (first, rest) = layers.split_first_mut().ok_or_else(no_layers)?;
-    let mut cur = first.forward(x, mode)?;
+    let mut cur = pass(first.as_mut(), x)?;
     for layer in rest.iter_mut() {
-        cur = layer.forward(cur, mode)?;
+        cur = pass(layer.as_mut(), cur)?;
     }
     Ok(cur)
 }
@@ -878,7 +890,7 @@ impl Sequential {
             y.gather_rows_into(chunk, &mut by)?;
             let Sequential { layers, loss, .. } = self;
             let loss = loss.as_deref().expect("checked by caller");
-            let pred = forward_layers(layers, &bx, Mode::Eval)?;
+            let pred = infer_layers(layers, &bx)?;
             total += loss.compute_unchecked(pred, &by, None, None) as f64 * chunk.len() as f64;
             all_pred.as_slice_mut()[chunk[0] * width..(chunk[0] + chunk.len()) * width]
                 .copy_from_slice(pred.as_slice());
@@ -892,6 +904,26 @@ impl Sequential {
         })
     }
 
+    /// The model's raw outputs for batch `x` in evaluation mode, for prediction only: layers
+    /// keep no copy of their inputs ([`Layer::infer`]), so this is the fastest forward pass,
+    /// and a [`Sequential::backward`] may not follow it (it returns an error). The result
+    /// borrows the model's buffers, so repeated calls allocate nothing.
+    ///
+    /// ```
+    /// use trustnn::prelude::*;
+    /// let mut m = Sequential::new().seed(1).add(Dense::new(2, 3));
+    /// m.build()?;
+    /// let x = Tensor::from_rows(&[[1.0, 2.0]])?;
+    /// let fast = m.infer(&x)?.clone();
+    /// assert_eq!(&fast, m.forward(&x, Mode::Eval)?);
+    /// # Ok::<(), trustnn::Error>(())
+    /// ```
+    pub fn infer(&mut self, x: &Tensor) -> Result<&Tensor> {
+        self.require_built()?;
+        self.check_x(x, "infer")?;
+        infer_layers(&mut self.layers, x)
+    }
+
     /// The model's raw outputs for `x` (evaluation mode), computed in chunks.
     pub fn predict(&mut self, x: &Tensor) -> Result<Tensor> {
         self.require_built()?;
@@ -902,7 +934,7 @@ impl Sequential {
         let mut out = Tensor::zeros(&shape);
         let width = out.sample_size();
         if n <= INFERENCE_CHUNK {
-            let y = forward_layers(&mut self.layers, x, Mode::Eval)?;
+            let y = infer_layers(&mut self.layers, x)?;
             out.as_slice_mut().copy_from_slice(y.as_slice());
             return Ok(out);
         }
@@ -910,7 +942,7 @@ impl Sequential {
         let mut bx = Tensor::default();
         for chunk in idx.chunks(INFERENCE_CHUNK) {
             x.gather_rows_into(chunk, &mut bx)?;
-            let y = forward_layers(&mut self.layers, &bx, Mode::Eval)?;
+            let y = infer_layers(&mut self.layers, &bx)?;
             out.as_slice_mut()[chunk[0] * width..(chunk[0] + chunk.len()) * width]
                 .copy_from_slice(y.as_slice());
         }
