@@ -346,7 +346,12 @@ pub fn epsilon_for(
 /// The smallest noise multiplier (to within `tolerance` in ε) whose ε after `steps` steps at
 /// rate `q` is at most `target_epsilon`, as Opacus' `get_noise_multiplier`: double σ from 10
 /// until ε ≤ target, then bisect until `target − ε(σ) <= tolerance`. The returned σ satisfies
-/// `target − tolerance < ε(σ) <= target`.
+/// `target − tolerance <= ε(σ) <= target`, and equals Opacus' σ for the same inputs
+/// (`tests/privacy_reference.rs`). Two guards differ from Opacus: the doubling gives up above
+/// σ = 2·10⁶ (Opacus raises once σ exceeds 10⁶, so σ in (655 360, 1 310 720] is returned
+/// here where Opacus refuses), and the bisection stops when the bracket is narrower than
+/// 1e-12 (Opacus would loop forever on a tolerance finer than ε's resolution); the returned σ
+/// then still meets `ε(σ) <= target`.
 ///
 /// ```
 /// # use trustnn::privacy::accountant::{noise_multiplier_for, epsilon_for, Conversion};
