@@ -71,6 +71,10 @@ struct Args {
     /// Print the figures as one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// Flush the Adam family's subnormal moment estimates to zero
+    /// (`trustnn::optim::set_flush_subnormals`), as `torch.set_flush_denormal(True)`.
+    #[arg(long)]
+    flush_subnormals: bool,
 }
 
 const FEATURES: usize = 784;
@@ -242,6 +246,7 @@ fn peak_rss_mib() -> Option<f64> {
 fn main() -> Result<()> {
     let args = Args::parse();
     trustnn::linalg::set_num_threads(args.threads);
+    trustnn::optim::set_flush_subnormals(args.flush_subnormals);
     let out = match args.mode {
         BenchMode::Train => train(&args)?,
         BenchMode::Xor => xor(&args)?,

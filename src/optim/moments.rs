@@ -8,6 +8,8 @@
 //! (in `optim/mod.rs`), so each optimizer lists its setters with their documentation but
 //! shares their bodies.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::{OptimizerSpec, WeightDecay, check_beta, check_lr, check_non_negative64, lerp, lr_to_f64};
 use crate::error::Result;
 
@@ -106,8 +108,26 @@ impl Moments {
             beta2: self.beta2 as f32,
             one_minus_beta2: (1.0 - self.beta2) as f32,
             eps: self.eps as f32,
+            flush: flush_subnormals(),
         }
     }
+}
+
+/// The process-wide switch of [`super::set_flush_subnormals`].
+static FLUSH_SUBNORMALS: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn set_flush_subnormals(on: bool) {
+    FLUSH_SUBNORMALS.store(on, Ordering::Relaxed);
+}
+
+pub(crate) fn flush_subnormals() -> bool {
+    FLUSH_SUBNORMALS.load(Ordering::Relaxed)
+}
+
+/// `x`, or 0 if `x` is subnormal (a branch-free select).
+#[inline(always)]
+fn flushed(x: f32) -> f32 {
+    if x.abs() < f32::MIN_POSITIVE { 0.0 } else { x }
 }
 
 /// The `f32` scalars of one step of the Adam family ([`Moments::step`]).
@@ -119,6 +139,8 @@ pub(crate) struct MomentStep {
     one_minus_beta2: f32,
     /// `eps`, rounded to `f32`.
     pub eps: f32,
+    /// Whether the moment estimates are flushed to zero when subnormal.
+    flush: bool,
 }
 
 impl MomentStep {
@@ -129,6 +151,7 @@ impl MomentStep {
     /// L2 (λ):         g ← g + λ·θ
     /// m ← m + (g − m)·(1 − β₁)          (PyTorch's lerp)
     /// v ← β₂·v + (1 − β₂)·g²
+    /// (with `set_flush_subnormals(true)`: m, v ← 0 where subnormal)
     /// ```
     ///
     /// Returns the gradient after the L2 term (NAdam's update uses it).
@@ -143,6 +166,10 @@ impl MomentStep {
         };
         *m = lerp(*m, g, self.one_minus_beta1);
         *v = *v * self.beta2 + self.one_minus_beta2 * g * g;
+        if self.flush {
+            *m = flushed(*m);
+            *v = flushed(*v);
+        }
         g
     }
 }
