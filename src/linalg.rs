@@ -39,6 +39,13 @@
 //! [`num_threads`] threads: the calling thread and persistent helper threads that sleep
 //! between products; without it everything runs on the calling thread.
 //!
+//! With the `blas` feature (off by default; needs the system's OpenBLAS, e.g. Debian's
+//! `libopenblas-dev`, at link time), every product above the tiny ones calls OpenBLAS'
+//! `cblas_sgemm` instead (all views here are row-major or transposed, which CBLAS takes
+//! as they are). Then OpenBLAS' own threads (`OPENBLAS_NUM_THREADS`) and rounding apply, and
+//! OpenBLAS allocates its own buffers, so the no-allocation and bit-identity statements
+//! above are the pure-Rust build's.
+//!
 //! ```
 //! use trustnn::linalg::{matmul, MatRef};
 //! let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]; // 2 × 3
@@ -166,6 +173,9 @@ pub(crate) fn gemm(a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: &mut [f32]) {
         scale(c, beta);
         return;
     }
+    if m * n * k > TINY && blas::sgemm(a, b, beta, c) {
+        return;
+    }
     let (a, b) = (a.raw(), b.raw());
     let cp = c.as_mut_ptr();
     if m * n * k <= TINY {
@@ -175,6 +185,87 @@ pub(crate) fn gemm(a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: &mut [f32]) {
     }
     // SAFETY: as above; parts write disjoint blocks of `c`.
     unsafe { parallel(m, k, n, a, b, beta, cp, n) };
+}
+
+/// The optional OpenBLAS path (feature `blas`).
+mod blas {
+    use super::MatRef;
+
+    /// `C ← β·C + A·B` by OpenBLAS' `cblas_sgemm` if the feature is on (returns true), else
+    /// does nothing and returns false.
+    #[cfg(feature = "blas")]
+    pub(super) fn sgemm(a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: &mut [f32]) -> bool {
+        use std::ffi::c_int;
+        const ROW_MAJOR: c_int = 101;
+        const NO_TRANS: c_int = 111;
+        const TRANS: c_int = 112;
+        #[link(name = "openblas")]
+        unsafe extern "C" {
+            fn cblas_sgemm(
+                layout: c_int,
+                trans_a: c_int,
+                trans_b: c_int,
+                m: c_int,
+                n: c_int,
+                k: c_int,
+                alpha: f32,
+                a: *const f32,
+                lda: c_int,
+                b: *const f32,
+                ldb: c_int,
+                beta: f32,
+                c: *mut f32,
+                ldc: c_int,
+            );
+        }
+        /// CBLAS' transpose flag and leading dimension of a row-major view or its transpose.
+        fn layout(v: &MatRef<'_>) -> Option<(c_int, c_int)> {
+            let (flag, ld, min) = if v.cs == 1 {
+                (NO_TRANS, v.rs, v.cols)
+            } else if v.rs == 1 {
+                (TRANS, v.cs, v.rows)
+            } else {
+                return None;
+            };
+            Some((flag, c_int::try_from(ld.max(min).max(1)).ok()?))
+        }
+        let dims = (
+            c_int::try_from(a.rows),
+            c_int::try_from(b.cols),
+            c_int::try_from(a.cols),
+        );
+        let (Some((ta, lda)), Some((tb, ldb)), (Ok(m), Ok(n), Ok(k))) = (layout(&a), layout(&b), dims) else {
+            return false;
+        };
+        // SAFETY: the views cover `rows × cols` values of their slices with these strides,
+        // `c` holds m·n values (checked by `gemm`), and the dimensions fit in c_int.
+        unsafe {
+            cblas_sgemm(
+                ROW_MAJOR,
+                ta,
+                tb,
+                m,
+                n,
+                k,
+                1.0,
+                a.data.as_ptr(),
+                lda,
+                b.data.as_ptr(),
+                ldb,
+                beta,
+                c.as_mut_ptr(),
+                n,
+            );
+        }
+        true
+    }
+
+    /// Without the `blas` feature: never used.
+    #[cfg(not(feature = "blas"))]
+    #[inline(always)]
+    pub(super) fn sgemm(_: MatRef<'_>, _: MatRef<'_>, _: f32, _: &mut [f32]) -> bool {
+        false
+    }
 }
 
 /// `C ← β·C` with `β = 0` writing zeros (so NaN in `C` is cleared, as BLAS does).
@@ -1396,8 +1487,9 @@ mod tests {
         assert_eq!(isa(), best);
     }
 
-    /// The split over threads changes no bit of the result (the module's determinism claim).
-    #[cfg(feature = "threads")]
+    /// The split over threads changes no bit of the result (the module's determinism claim,
+    /// which is the pure-Rust build's: with `blas`, OpenBLAS computes the products).
+    #[cfg(all(feature = "threads", not(feature = "blas")))]
     #[test]
     fn two_threads_give_bit_identical_results() {
         for (m, k, n, tb) in [
