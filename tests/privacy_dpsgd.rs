@@ -57,6 +57,8 @@ fn per_example_gradients_average_to_the_batch_gradient() {
 
 #[test]
 fn every_clipped_per_example_gradient_has_norm_at_most_c() {
+    // The trainer's own clipping: the clipped sum of one example is that example's clipped
+    // gradient, so its norm is min(‖g_i‖, C) (up to the 1e-6 in the factor).
     let (x, y) = data(20, 4, 2);
     let mut m = mlp(4);
     let c = 0.05;
@@ -64,9 +66,15 @@ fn every_clipped_per_example_gradient_has_norm_at_most_c() {
     let idx: Vec<usize> = (0..20).collect();
     let per = dp.per_example_gradients(&mut m, &x, &y, &idx).unwrap();
     assert!(per.iter().any(|g| norm(g) > c), "the test must exercise clipping");
-    for g in &per {
-        let clipped = norm(g) * clip_factor(norm(g), c);
-        assert!(clipped <= c * (1.0 + 1e-12), "{clipped}");
+    for (i, g) in per.iter().enumerate() {
+        let (sum, _) = dp.clipped_sum(&mut m, &x, &y, &[i]).unwrap();
+        let clipped = norm(&sum.concat());
+        let want = norm(g).min(c);
+        assert!(clipped <= c * (1.0 + 1e-5), "{i}: {clipped}");
+        assert!(
+            (clipped - want).abs() <= 1e-5 * want + 1e-7,
+            "{i}: {clipped} vs {want}"
+        );
     }
 }
 
@@ -329,7 +337,7 @@ fn private_fit_keeps_validation_and_metrics() {
 }
 
 #[test]
-fn private_fit_refuses_sample_weights_and_gradient_clipping() {
+fn private_fit_refuses_gradient_clipping() {
     let (x, y) = data(20, 4, 16);
     let mut m = mlp(4);
     let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.2)).unwrap();
@@ -403,4 +411,81 @@ fn a_custom_layer_without_per_example_norms_is_refused_by_name() {
     let err = dp.fit(&mut m, &x, &y, &FitConfig::new()).unwrap_err();
     assert!(err.to_string().contains("layer scale"), "{err}");
     assert!(err.to_string().contains("per-example"), "{err}");
+}
+
+#[test]
+fn steps_of_an_epoch_cut_short_are_accounted() {
+    // A callback stops training after the first batch: that one noisy step is spent privacy.
+    struct StopAtFirstBatch;
+    impl Callback for StopAtFirstBatch {
+        fn on_batch_end(&mut self, _: usize, _: usize, _: f32, _: &mut Sequential) -> Result<Control> {
+            Ok(Control::Stop("test".into()))
+        }
+    }
+    let (x, y) = data(40, 4, 18);
+    let mut m = mlp(4);
+    let q = 0.25;
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, q)).unwrap();
+    let h = dp
+        .fit_with_callbacks(
+            &mut m,
+            &x,
+            &y,
+            &FitConfig::new().epochs(3),
+            &mut [&mut StopAtFirstBatch],
+        )
+        .unwrap();
+    assert_eq!(dp.accountant().steps(), 1);
+    let want = epsilon_for(q, 1.0, 1, 1e-5, Conversion::Improved).unwrap();
+    assert_eq!(dp.spent().unwrap().epsilon, want.epsilon);
+    assert!(
+        h.note("privacy").unwrap().contains("partial"),
+        "{:?}",
+        h.note("privacy")
+    );
+}
+
+#[test]
+fn resuming_needs_the_earlier_accountant() {
+    let (x, y) = data(40, 4, 19);
+    let mut m = mlp(4);
+    let q = 0.25;
+    let mut first = DpSgd::new(DpSgdConfig::new(1.0, 1.0, q).seed(1)).unwrap();
+    first.fit(&mut m, &x, &y, &FitConfig::new().epochs(1)).unwrap();
+    let resume = FitConfig::new().initial_epoch(1).epochs(2);
+    let mut fresh = DpSgd::new(DpSgdConfig::new(1.0, 1.0, q).seed(2)).unwrap();
+    let err = fresh.fit(&mut m, &x, &y, &resume).unwrap_err();
+    assert!(err.to_string().contains("with_accountant"), "{err}");
+    let mut resumed =
+        DpSgd::with_accountant(DpSgdConfig::new(1.0, 1.0, q).seed(2), first.accountant().clone()).unwrap();
+    let h = resumed.fit(&mut m, &x, &y, &resume).unwrap();
+    let want = epsilon_for(q, 1.0, 2 * steps_per_epoch(q), 1e-5, Conversion::Improved).unwrap();
+    assert_eq!(h.last("epsilon"), Some(want.epsilon as f32));
+}
+
+#[test]
+fn an_epoch_has_opacus_number_of_steps() {
+    // Opacus' Poisson loader has int(1 / q) batches.
+    assert_eq!(steps_per_epoch(0.3), 3);
+    assert_eq!(steps_per_epoch(0.25), 4);
+    assert_eq!(steps_per_epoch(256.0 / 60000.0), 234);
+    assert_eq!(steps_per_epoch(1.0), 1);
+    assert_eq!(steps_per_epoch(0.7), 1);
+}
+
+#[test]
+fn a_sample_rate_too_small_to_finish_an_epoch_is_refused() {
+    let err = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 1e-12)).unwrap_err();
+    assert!(err.to_string().contains("steps per epoch"), "{err}");
+    assert!(DpSgdConfig::for_target_epsilon(1.0, 1e-5, 1.0, 1e-12, 10).is_err());
+}
+
+#[test]
+fn a_single_step_outside_fit_is_accounted() {
+    let (x, y) = data(20, 4, 20);
+    let mut m = mlp(4);
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, 0.2)).unwrap();
+    let batch = dp.poisson_sample(20);
+    dp.step(&mut m, &x, &y, &batch).unwrap();
+    assert_eq!(dp.accountant().steps(), 1);
 }

@@ -145,6 +145,11 @@ impl History {
     /// h.push("loss", 0.5);
     /// assert_eq!(h.to_json(), serde_json::json!({"epochs": 1, "series": {"loss": [0.5]}}));
     /// assert_eq!(History::from_json(&h.to_json())?, h);
+    /// // Notes and an early stop, when there are any, travel too.
+    /// h.set_note("privacy", "(ε = 1, δ = 1e-5) ...");
+    /// h.stop(0, "early stopping");
+    /// assert_eq!(h.to_json()["stop"]["reason"], "early stopping");
+    /// assert_eq!(History::from_json(&h.to_json())?, h);
     /// # Ok::<(), trustnn::Error>(())
     /// ```
     pub fn to_json(&self) -> serde_json::Value {
@@ -171,6 +176,9 @@ impl History {
         if !self.notes.is_empty() {
             json["notes"] = serde_json::json!(self.notes);
         }
+        if let Some((epoch, reason)) = &self.stop {
+            json["stop"] = serde_json::json!({ "epoch": epoch, "reason": reason });
+        }
         json
     }
 
@@ -183,8 +191,9 @@ impl History {
 
     /// Reads a history written by [`to_json`](Self::to_json): an object with a `"series"`
     /// object of number arrays (`null` is read as NaN) and optionally `"epochs"`, which must
-    /// then equal the longest series' length. Anything else is [`Error::Format`] saying what
-    /// and where.
+    /// then equal the longest series' length, `"notes"` (an object of strings) and `"stop"`
+    /// (`{"epoch": n, "reason": "..."}`). Anything else is [`Error::Format`] saying what and
+    /// where.
     pub fn from_json(value: &serde_json::Value) -> Result<Self> {
         let bad = |reason: String| Error::Format {
             context: "History::from_json".into(),
@@ -212,6 +221,16 @@ impl History {
                 .collect::<Result<Vec<f32>>>()?;
             history.epochs = history.epochs.max(parsed.len());
             history.series.insert(name.clone(), parsed);
+        }
+        if let Some(stop) = value.get("stop") {
+            let epoch = stop.get("epoch").and_then(serde_json::Value::as_u64);
+            let reason = stop.get("reason").and_then(serde_json::Value::as_str);
+            let (Some(epoch), Some(reason)) = (epoch, reason) else {
+                return Err(bad(
+                    "\"stop\" needs an integer \"epoch\" and a string \"reason\"".into()
+                ));
+            };
+            history.stop(epoch as usize, reason);
         }
         if let Some(notes) = value.get("notes") {
             let notes = notes

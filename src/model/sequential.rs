@@ -612,8 +612,16 @@ impl Sequential {
         config.validate()?;
         let (loss, kind) = self.require_compiled()?;
         self.check_xy(loss, x, y, sample_weight, "fit")?;
-        if private.is_some() {
+        if let Some(dp) = private.as_deref() {
             DpSgd::check_model(self)?;
+            if config.initial_epoch > 0 && dp.accountant().steps() == 0 {
+                return Err(Error::config(
+                    "DP-SGD FitConfig.initial_epoch",
+                    config.initial_epoch,
+                    "resumes training, but this DpSgd's accountant has no steps: continue with \
+                     the trainer of the earlier epochs, or DpSgd::with_accountant(config, its accountant)",
+                ));
+            }
             if sample_weight.is_some() {
                 return Err(Error::config(
                     "DP-SGD sample weights",
@@ -773,7 +781,9 @@ impl Sequential {
                 };
                 total += l as f64 * chunk.len() as f64;
                 seen += chunk.len();
-                progress.batch(epoch, b, (total / seen as f64) as f32);
+                if seen > 0 {
+                    progress.batch(epoch, b, (total / seen as f64) as f32);
+                }
                 for cb in callbacks.iter_mut() {
                     match cb.on_batch_end(epoch, b, l, self) {
                         Ok(Control::Continue) => {}
@@ -817,7 +827,7 @@ impl Sequential {
                 history.push("lr", opt.learning_rate());
             }
             if let Some(dp) = private.as_deref_mut() {
-                match dp.end_epoch() {
+                match dp.account_pending() {
                     Ok(spent) => {
                         history.push("epsilon", spent.epsilon as f32);
                         history.set_note("privacy", spent.describe());
@@ -849,6 +859,19 @@ impl Sequential {
                         break 'epochs;
                     }
                 }
+            }
+        }
+        if let Some(dp) = private.as_deref_mut()
+            && dp.pending_steps() > 0
+        {
+            // Steps of an epoch cut short (a callback's stop, an error) are spent privacy too.
+            match dp.account_pending() {
+                Ok(spent) => history.set_note(
+                    "privacy",
+                    format!("{} (including a partial last epoch)", spent.describe()),
+                ),
+                Err(e) if result.is_ok() => result = Err(e),
+                Err(_) => {}
             }
         }
         if result.is_ok() {
@@ -905,9 +928,11 @@ impl Sequential {
     }
 
     /// The model's raw outputs for batch `x` in evaluation mode, for prediction only: layers
-    /// keep no copy of their inputs ([`Layer::infer`]), so this is the fastest forward pass,
-    /// and a [`Sequential::backward`] may not follow it (it returns an error). The result
-    /// borrows the model's buffers, so repeated calls allocate nothing.
+    /// may keep no copy of their inputs ([`Layer::infer`]; a Dense layer keeps none), so this
+    /// is the fastest forward pass. Call [`Sequential::forward`] before a
+    /// [`Sequential::backward`]: a backward pass right after `infer` is refused by the
+    /// first layer that kept no input. The result borrows the model's buffers, so repeated
+    /// calls allocate nothing.
     ///
     /// ```
     /// use trustnn::prelude::*;

@@ -31,6 +31,7 @@
 //! `secure_mode`).
 
 use rand::Rng as _;
+use rand::seq::SliceRandom;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::accountant::{Conversion, PrivacySpent, RdpAccountant, noise_multiplier_for};
@@ -61,7 +62,7 @@ pub struct DpSgdConfig {
 impl DpSgdConfig {
     /// Settings with noise multiplier `σ`, clipping norm `C` and sample rate `q`; δ = 1e-5,
     /// the improved conversion, no budget, seed 0. The number of epochs is
-    /// [`FitConfig::epochs`]; an epoch is `ceil(1/q)` steps (Opacus' Poisson loader).
+    /// [`FitConfig::epochs`]; an epoch is `floor(1/q)` steps (Opacus' Poisson loader).
     pub fn new(noise_multiplier: f64, max_grad_norm: f64, sample_rate: f64) -> Self {
         Self {
             noise_multiplier,
@@ -86,7 +87,9 @@ impl DpSgdConfig {
         epochs: usize,
     ) -> Result<Self> {
         check_rate(sample_rate)?;
-        let steps = (epochs as u64) * steps_per_epoch(sample_rate);
+        let steps = (epochs as u64)
+            .checked_mul(steps_per_epoch(sample_rate))
+            .ok_or_else(|| Error::config("epochs", epochs, "too many steps to account"))?;
         let sigma = noise_multiplier_for(
             target_epsilon,
             delta,
@@ -148,17 +151,31 @@ impl DpSgdConfig {
 }
 
 fn check_rate(q: f64) -> Result<()> {
-    if q > 0.0 && q <= 1.0 {
-        Ok(())
-    } else {
-        Err(Error::config("sample_rate", q, "must be in (0, 1]"))
+    if !(q > 0.0 && q <= 1.0) {
+        return Err(Error::config("sample_rate", q, "must be in (0, 1]"));
     }
+    if steps_per_epoch(q) > MAX_STEPS_PER_EPOCH {
+        return Err(Error::config(
+            "sample_rate",
+            q,
+            format!(
+                "gives {} steps per epoch, more than {MAX_STEPS_PER_EPOCH}",
+                steps_per_epoch(q)
+            ),
+        ));
+    }
+    Ok(())
 }
 
-/// Steps in one epoch at sample rate `q`: `ceil(1/q)`.
+/// Steps in one epoch at sample rate `q`: `floor(1/q)`, at least 1 — the length of Opacus'
+/// Poisson data loader (`int(1 / sample_rate)`).
 pub fn steps_per_epoch(q: f64) -> u64 {
-    (1.0 / q - 1e-9).ceil().max(1.0) as u64
+    (1.0 / q + 1e-9).floor().max(1.0) as u64
 }
+
+/// The most steps an epoch may have (a sample rate below about 1e-7 is refused): beyond it
+/// an epoch would not finish in any useful time.
+pub const MAX_STEPS_PER_EPOCH: u64 = 10_000_000;
 
 /// The per-example clipping factor `min(1, C / (‖g‖ + 1e-6))` (Opacus).
 pub fn clip_factor(norm: f64, max_grad_norm: f64) -> f64 {
@@ -191,6 +208,8 @@ pub struct DpSgd {
     yb: Tensor,
     lgrad: Tensor,
     sq_norms: Vec<f64>,
+    /// Private steps applied by `fit` since the accountant was last brought up to date.
+    pending: u64,
 }
 
 impl DpSgd {
@@ -206,7 +225,18 @@ impl DpSgd {
             yb: Tensor::default(),
             lgrad: Tensor::default(),
             sq_norms: Vec::new(),
+            pending: 0,
         })
+    }
+
+    /// A trainer that continues from `accountant` (the privacy already spent on the same
+    /// data, e.g. by an interrupted run, kept from [`DpSgd::accountant`]), so ε keeps adding
+    /// up. Give the resumed run a new [`DpSgdConfig::seed`]: the same seed would replay the
+    /// same sampling and noise.
+    pub fn with_accountant(config: DpSgdConfig, accountant: RdpAccountant) -> Result<Self> {
+        let mut dp = Self::new(config)?;
+        dp.accountant = accountant;
+        Ok(dp)
     }
 
     /// The settings.
@@ -214,7 +244,7 @@ impl DpSgd {
         &self.config
     }
 
-    /// The accountant (steps taken so far).
+    /// The accountant (every private step this trainer has applied).
     pub fn accountant(&self) -> &RdpAccountant {
         &self.accountant
     }
@@ -255,7 +285,7 @@ impl DpSgd {
         Ok(())
     }
 
-    /// Trains `model` for `config.epochs` epochs of `ceil(1/q)` Poisson-sampled steps each,
+    /// Trains `model` for `config.epochs` epochs of `floor(1/q)` Poisson-sampled steps each,
     /// in [`Sequential::fit`]'s loop (validation, metrics, progress as configured; batch size
     /// and shuffling do not apply). The history has an `"epsilon"` series (ε after each
     /// epoch) and a `"privacy"` note ([`PrivacySpent::describe`]). With
@@ -283,7 +313,7 @@ impl DpSgd {
         model.fit_impl(x, y, None, config, callbacks, Some(self))
     }
 
-    /// Steps per epoch: `ceil(1/q)`.
+    /// Steps per epoch: [`steps_per_epoch`].
     pub(crate) fn steps_per_epoch(&self) -> u64 {
         steps_per_epoch(self.config.sample_rate)
     }
@@ -304,25 +334,38 @@ impl DpSgd {
             .then(|| format!("privacy budget: the next epoch would take ε to {eps:.4} > budget {budget}")))
     }
 
-    /// One epoch's batches: `ceil(1/q)` Poisson samples of `0..n`, concatenated into `order`,
-    /// with each batch's end in `ends`.
+    /// One epoch's batches: [`steps_per_epoch`] Poisson samples of `0..n`, concatenated into
+    /// `order`, with each batch's end in `ends`. Each batch is shuffled (its order does not
+    /// matter to the guarantee), so that a share of it taken from the front — adversarial
+    /// training's — is a random share.
     pub(crate) fn sample_epoch(&mut self, n: usize, order: &mut Vec<usize>, ends: &mut Vec<usize>) {
         order.clear();
         ends.clear();
         for _ in 0..self.steps_per_epoch() {
+            let start = order.len();
             self.poisson_append(n, order);
+            order[start..].shuffle(&mut self.rng);
             ends.push(order.len());
         }
     }
 
-    /// Accounts for one epoch and returns the privacy spent so far.
-    pub(crate) fn end_epoch(&mut self) -> Result<PrivacySpent> {
-        self.accountant.step(
-            self.config.sample_rate,
-            self.config.noise_multiplier,
-            self.steps_per_epoch(),
-        )?;
+    /// Brings the accountant up to date with the steps `fit` applied (a whole epoch, or
+    /// the part of one that ran before a stop or an error) and returns the privacy spent.
+    pub(crate) fn account_pending(&mut self) -> Result<PrivacySpent> {
+        if self.pending > 0 {
+            self.accountant.step(
+                self.config.sample_rate,
+                self.config.noise_multiplier,
+                self.pending,
+            )?;
+            self.pending = 0;
+        }
         self.spent()
+    }
+
+    /// Steps applied by `fit` and not yet accounted.
+    pub(crate) fn pending_steps(&self) -> u64 {
+        self.pending
     }
 
     /// Poisson sampling: each of `n` examples independently with probability `q`, in
@@ -368,11 +411,14 @@ impl DpSgd {
         n: usize,
     ) -> Result<f32> {
         let loss = self.private_grads(model, x, y, record, n)?;
-        Ok(loss + model.apply_gradients_unchecked())
+        let penalty = model.apply_gradients_unchecked();
+        self.pending += 1;
+        Ok(loss + penalty)
     }
 
-    /// Leaves `(Σ_i clip(g_i) + N(0, σ²C²)) / (qN)` (plus the penalty's gradient) in the
-    /// model's parameter gradients; returns the batch's mean loss (0 for an empty batch).
+    /// Leaves `(Σ_i clip(g_i) + N(0, σ²C²)) / (qN)` (plus the penalty's gradient, except for
+    /// an empty batch, whose update is the noise alone) in the model's parameter gradients;
+    /// returns the batch's mean loss (0 for an empty batch).
     fn private_grads(
         &mut self,
         model: &mut Sequential,
@@ -446,7 +492,7 @@ impl DpSgd {
 
     /// The per-example gradient norms `‖g_i‖` (of example `i`'s own loss, over all trainable
     /// parameters, penalty excluded) of the examples `indices`, from one batched backward
-    /// pass as in training.
+    /// pass as in training (which overwrites the model's parameter gradients).
     pub fn per_example_norms(
         &mut self,
         model: &mut Sequential,
@@ -539,15 +585,18 @@ impl DpSgd {
     }
 
     /// One DP-SGD step on the examples `indices` of `x`, `y` (out of its `N` examples): the
-    /// private gradient, then the model's optimizer. Not accounted: for a training loop of
-    /// one's own, add its steps to an [`RdpAccountant`]. Returns the batch's mean loss plus
-    /// the weight penalty.
+    /// private gradient, then the model's optimizer; the step is added to this trainer's
+    /// accountant at once (for training loops of one's own; the guarantee assumes the
+    /// indices are a Poisson sample at the configured rate, see [`DpSgd::poisson_sample`]).
+    /// Returns the batch's mean loss plus the weight penalty.
     pub fn step(&mut self, model: &mut Sequential, x: &Tensor, y: &Tensor, indices: &[usize]) -> Result<f32> {
         Self::check_data(model, x, y, indices)?;
         self.gather(x, y, indices)?;
         let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
         let result = self.step_unchecked(model, &xb, &yb, None, x.batch_size());
         (self.xb, self.yb) = (xb, yb);
-        result
+        let loss = result?;
+        self.account_pending()?;
+        Ok(loss)
     }
 }
