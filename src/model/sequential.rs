@@ -861,7 +861,7 @@ impl Sequential {
                 }
             }
         }
-        if let Some(dp) = private.as_deref_mut()
+        if let Some(dp) = private
             && dp.pending_steps() > 0
         {
             // Steps of an epoch cut short (a callback's stop, an error) are spent privacy too.
