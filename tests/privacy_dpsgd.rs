@@ -489,3 +489,22 @@ fn a_single_step_outside_fit_is_accounted() {
     dp.step(&mut m, &x, &y, &batch).unwrap();
     assert_eq!(dp.accountant().steps(), 1);
 }
+
+#[test]
+fn shuffle_and_batch_is_allowed_but_reported_as_not_covered() {
+    use trustnn::privacy::Sampling;
+    let (x, y) = data(42, 4, 21);
+    let mut m = mlp(4);
+    let q = 0.25; // batches of round(0.25 · 42) = 11: 4 steps per epoch (11, 11, 11, 9)
+    let mut dp = DpSgd::new(DpSgdConfig::new(1.0, 1.0, q).sampling(Sampling::ShuffleAndBatch)).unwrap();
+    let h = dp.fit(&mut m, &x, &y, &FitConfig::new().epochs(2)).unwrap();
+    assert_eq!(dp.accountant().steps(), 8);
+    let note = h.note("privacy").unwrap();
+    assert!(note.starts_with("NOT COVERED"), "{note}");
+    // The Poisson trainer's statement claims the guarantee.
+    let mut poisson = DpSgd::new(DpSgdConfig::new(1.0, 1.0, q)).unwrap();
+    let h = poisson
+        .fit(&mut mlp(4), &x, &y, &FitConfig::new().epochs(1))
+        .unwrap();
+    assert!(!h.note("privacy").unwrap().contains("NOT COVERED"));
+}

@@ -679,7 +679,7 @@ impl Sequential {
             std::mem::take(&mut self.batch_w),
         );
         let batches_per_epoch = match &private {
-            Some(dp) => dp.steps_per_epoch() as usize,
+            Some(dp) => dp.epoch_steps(n_train) as usize,
             None => n_train.div_ceil(config.batch_size),
         };
         let mut diag = if config.diagnostics {
@@ -706,7 +706,7 @@ impl Sequential {
                 }
             }
             if let Some(dp) = private.as_deref_mut() {
-                match dp.budget_exceeded_by_next_epoch() {
+                match dp.budget_exceeded_by_next_epoch(n_train) {
                     Ok(None) => {}
                     Ok(Some(reason)) => {
                         history.stop(epoch, reason);
@@ -830,7 +830,7 @@ impl Sequential {
                 match dp.account_pending() {
                     Ok(spent) => {
                         history.push("epsilon", spent.epsilon as f32);
-                        history.set_note("privacy", spent.describe());
+                        history.set_note("privacy", dp.statement(&spent));
                     }
                     Err(e) => {
                         result = Err(e);
@@ -868,7 +868,7 @@ impl Sequential {
             match dp.account_pending() {
                 Ok(spent) => history.set_note(
                     "privacy",
-                    format!("{} (including a partial last epoch)", spent.describe()),
+                    format!("{} (including a partial last epoch)", dp.statement(&spent)),
                 ),
                 Err(e) if result.is_ok() => result = Err(e),
                 Err(_) => {}

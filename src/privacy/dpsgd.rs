@@ -57,6 +57,22 @@ pub struct DpSgdConfig {
     pub epsilon_budget: Option<f64>,
     /// Seed of the sampling and the noise.
     pub seed: u64,
+    /// How batches are drawn (default [`Sampling::Poisson`], the one the guarantee covers).
+    pub sampling: Sampling,
+}
+
+/// How DP-SGD draws its batches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sampling {
+    /// Each example joins each batch independently with probability `q` (Opacus' Poisson
+    /// loader): the mechanism the accountant analyses, so the reported ε is a guarantee.
+    #[default]
+    Poisson,
+    /// Shuffle the examples each epoch and cut them into batches of `round(qN)` (ordinary
+    /// data loading). The accountant does **not** cover it: the ε it reports assumes Poisson
+    /// sampling, and every statement says "NOT COVERED". Offered for comparison and for
+    /// code that cannot sample; not for a claim of privacy.
+    ShuffleAndBatch,
 }
 
 impl DpSgdConfig {
@@ -72,6 +88,7 @@ impl DpSgdConfig {
             conversion: Conversion::Improved,
             epsilon_budget: None,
             seed: 0,
+            sampling: Sampling::Poisson,
         }
     }
 
@@ -113,6 +130,12 @@ impl DpSgdConfig {
     /// Sets the ε budget.
     pub fn epsilon_budget(mut self, budget: f64) -> Self {
         self.epsilon_budget = Some(budget);
+        self
+    }
+
+    /// Sets how batches are drawn ([`Sampling`]).
+    pub fn sampling(mut self, sampling: Sampling) -> Self {
+        self.sampling = sampling;
         self
     }
 
@@ -249,9 +272,23 @@ impl DpSgd {
         &self.accountant
     }
 
-    /// The privacy spent so far.
+    /// The privacy spent so far, as the accountant computes it for Poisson sampling (see
+    /// [`DpSgd::statement`] for what it covers).
     pub fn spent(&self) -> Result<PrivacySpent> {
         self.accountant.epsilon(self.config.delta, self.config.conversion)
+    }
+
+    /// The statement of `spent` for this trainer: [`PrivacySpent::describe`], prefixed by
+    /// "NOT COVERED" when the batches were not Poisson-sampled ([`Sampling::ShuffleAndBatch`]).
+    pub fn statement(&self, spent: &PrivacySpent) -> String {
+        match self.config.sampling {
+            Sampling::Poisson => spent.describe(),
+            Sampling::ShuffleAndBatch => format!(
+                "NOT COVERED: batches were shuffled and cut, not Poisson-sampled, so this is not a \
+                 guarantee; the accountant would give {}",
+                spent.describe()
+            ),
+        }
     }
 
     /// Checks that `model` is compiled and has no layer that mixes examples.
@@ -313,13 +350,20 @@ impl DpSgd {
         model.fit_impl(x, y, None, config, callbacks, Some(self))
     }
 
-    /// Steps per epoch: [`steps_per_epoch`].
-    pub(crate) fn steps_per_epoch(&self) -> u64 {
-        steps_per_epoch(self.config.sample_rate)
+    /// Steps in an epoch over `n` examples: [`steps_per_epoch`] for Poisson sampling,
+    /// `ceil(n / round(qN))` for [`Sampling::ShuffleAndBatch`].
+    pub(crate) fn epoch_steps(&self, n: usize) -> u64 {
+        match self.config.sampling {
+            Sampling::Poisson => steps_per_epoch(self.config.sample_rate),
+            Sampling::ShuffleAndBatch => {
+                let batch = ((self.config.sample_rate * n as f64).round() as usize).max(1);
+                n.div_ceil(batch) as u64
+            }
+        }
     }
 
     /// Why the next epoch must not run (it would take ε above the budget), if so.
-    pub(crate) fn budget_exceeded_by_next_epoch(&self) -> Result<Option<String>> {
+    pub(crate) fn budget_exceeded_by_next_epoch(&self, n: usize) -> Result<Option<String>> {
         let Some(budget) = self.config.epsilon_budget else {
             return Ok(None);
         };
@@ -327,7 +371,7 @@ impl DpSgd {
         next.step(
             self.config.sample_rate,
             self.config.noise_multiplier,
-            self.steps_per_epoch(),
+            self.epoch_steps(n),
         )?;
         let eps = next.epsilon(self.config.delta, self.config.conversion)?.epsilon;
         Ok((eps > budget)
@@ -337,11 +381,19 @@ impl DpSgd {
     /// One epoch's batches: [`steps_per_epoch`] Poisson samples of `0..n`, concatenated into
     /// `order`, with each batch's end in `ends`. Each batch is shuffled (its order does not
     /// matter to the guarantee), so that a share of it taken from the front — adversarial
-    /// training's — is a random share.
+    /// training's — is a random share. With [`Sampling::ShuffleAndBatch`]: `0..n` shuffled and
+    /// cut into batches of `round(qN)` (at least 1).
     pub(crate) fn sample_epoch(&mut self, n: usize, order: &mut Vec<usize>, ends: &mut Vec<usize>) {
         order.clear();
         ends.clear();
-        for _ in 0..self.steps_per_epoch() {
+        if self.config.sampling == Sampling::ShuffleAndBatch {
+            order.extend(0..n);
+            order.shuffle(&mut self.rng);
+            let batch = ((self.config.sample_rate * n as f64).round() as usize).max(1);
+            ends.extend((1..=n.div_ceil(batch)).map(|b| (b * batch).min(n)));
+            return;
+        }
+        for _ in 0..steps_per_epoch(self.config.sample_rate) {
             let start = order.len();
             self.poisson_append(n, order);
             order[start..].shuffle(&mut self.rng);

@@ -11,4 +11,4 @@ pub mod dpsgd;
 pub use accountant::{Conversion, PrivacySpent, RdpAccountant};
 pub use audit::MembershipAudit;
 pub use check::{DataPrivacyReport, Table};
-pub use dpsgd::{DpSgd, DpSgdConfig};
+pub use dpsgd::{DpSgd, DpSgdConfig, Sampling};
