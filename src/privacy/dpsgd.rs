@@ -533,6 +533,24 @@ impl DpSgd {
         y.gather_rows_into(indices, &mut self.yb)
     }
 
+    /// Validates, gathers the examples `indices` into the trainer's batch buffers and runs
+    /// `f` on them (the buffers are lent out for the call and kept afterwards).
+    fn on_batch<T>(
+        &mut self,
+        model: &mut Sequential,
+        x: &Tensor,
+        y: &Tensor,
+        indices: &[usize],
+        f: impl FnOnce(&mut Self, &mut Sequential, &Tensor, &Tensor) -> Result<T>,
+    ) -> Result<T> {
+        Self::check_data(model, x, y, indices)?;
+        self.gather(x, y, indices)?;
+        let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
+        let result = f(self, model, &xb, &yb);
+        (self.xb, self.yb) = (xb, yb);
+        result
+    }
+
     /// The trainable parameters' gradients, in [`Sequential::params`] order.
     fn grads(model: &Sequential) -> Vec<Vec<f32>> {
         model
@@ -552,19 +570,16 @@ impl DpSgd {
         y: &Tensor,
         indices: &[usize],
     ) -> Result<Vec<f64>> {
-        Self::check_data(model, x, y, indices)?;
         if indices.is_empty() {
+            Self::check_data(model, x, y, indices)?;
             return Ok(Vec::new());
         }
-        self.gather(x, y, indices)?;
-        let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
-        let result = model
-            .forward_loss_unchecked(&xb, &yb, None, &mut self.lgrad, None)
-            .and_then(|_| model.example_grad_sq_norms(&self.lgrad, &mut self.sq_norms));
-        (self.xb, self.yb) = (xb, yb);
-        result?;
-        let b = indices.len() as f64;
-        Ok(self.sq_norms.iter().map(|s| b * s.sqrt()).collect())
+        self.on_batch(model, x, y, indices, |dp, model, xb, yb| {
+            model.forward_loss_unchecked(xb, yb, None, &mut dp.lgrad, None)?;
+            model.example_grad_sq_norms(&dp.lgrad, &mut dp.sq_norms)?;
+            let b = indices.len() as f64;
+            Ok(dp.sq_norms.iter().map(|s| b * s.sqrt()).collect())
+        })
     }
 
     /// The per-example gradients of the examples `indices`, each flattened over the
@@ -604,17 +619,15 @@ impl DpSgd {
         y: &Tensor,
         indices: &[usize],
     ) -> Result<(Vec<Vec<f32>>, f32)> {
-        Self::check_data(model, x, y, indices)?;
-        self.gather(x, y, indices)?;
-        let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
-        let loss = if indices.is_empty() {
-            model.zero_grad();
-            Ok(0.0)
-        } else {
-            self.clipped_grads(model, &xb, &yb, None, 1.0)
-        };
-        (self.xb, self.yb) = (xb, yb);
-        Ok((Self::grads(model), loss?))
+        self.on_batch(model, x, y, indices, |dp, model, xb, yb| {
+            let loss = if xb.batch_size() == 0 {
+                model.zero_grad();
+                0.0
+            } else {
+                dp.clipped_grads(model, xb, yb, None, 1.0)?
+            };
+            Ok((Self::grads(model), loss))
+        })
     }
 
     /// The private gradient of the examples `indices` of `x`, `y` (out of its
@@ -627,13 +640,10 @@ impl DpSgd {
         y: &Tensor,
         indices: &[usize],
     ) -> Result<Vec<Vec<f32>>> {
-        Self::check_data(model, x, y, indices)?;
-        self.gather(x, y, indices)?;
-        let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
-        let result = self.private_grads(model, &xb, &yb, None, x.batch_size());
-        (self.xb, self.yb) = (xb, yb);
-        result?;
-        Ok(Self::grads(model))
+        self.on_batch(model, x, y, indices, |dp, model, xb, yb| {
+            dp.private_grads(model, xb, yb, None, x.batch_size())?;
+            Ok(Self::grads(model))
+        })
     }
 
     /// One DP-SGD step on the examples `indices` of `x`, `y` (out of its `N` examples): the
@@ -642,12 +652,9 @@ impl DpSgd {
     /// indices are a Poisson sample at the configured rate, see [`DpSgd::poisson_sample`]).
     /// Returns the batch's mean loss plus the weight penalty.
     pub fn step(&mut self, model: &mut Sequential, x: &Tensor, y: &Tensor, indices: &[usize]) -> Result<f32> {
-        Self::check_data(model, x, y, indices)?;
-        self.gather(x, y, indices)?;
-        let (xb, yb) = (std::mem::take(&mut self.xb), std::mem::take(&mut self.yb));
-        let result = self.step_unchecked(model, &xb, &yb, None, x.batch_size());
-        (self.xb, self.yb) = (xb, yb);
-        let loss = result?;
+        let loss = self.on_batch(model, x, y, indices, |dp, model, xb, yb| {
+            dp.step_unchecked(model, xb, yb, None, x.batch_size())
+        })?;
         self.account_pending()?;
         Ok(loss)
     }
