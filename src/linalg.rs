@@ -871,9 +871,10 @@ unsafe fn blocked<K: MicroKernel>(
 }
 
 /// Packs the `mc × kc` block `a` into `MR`-row panels: panel `q` holds
-/// `out[q·MR·kc + p·MR + i] = a(q·MR + i, p)`, rows past `mc` zero. A row-major source goes
-/// through `T × T` blocks transposed by `transpose` when `T == MR`; a transposed one
-/// (`a.rs == 1`, the `xᵀ` of a weight gradient) is copied `MR` values at a time.
+/// `out[q·MR·kc + p·MR + i] = a(q·MR + i, p)`, rows past `mc` zero. That is
+/// [`pack_b_with`] of `aᵀ` (a `kc × mc` block in `MR`-column panels), so one packing routine
+/// serves both operands: a row-major `a` is a transposed `aᵀ` and goes through the `T × T`
+/// transposes, a transposed `a` (`xᵀ` of a weight gradient) is copied `MR` values at a time.
 ///
 /// # Safety
 /// `a` is at least `mc × kc`; `out` holds `⌈mc/MR⌉·MR·kc` values.
@@ -885,37 +886,13 @@ unsafe fn pack_a_with<const T: usize, const MR: usize>(
     out: *mut f32,
     transpose: unsafe fn(src: *const f32, src_stride: usize, dst: *mut f32, dst_stride: usize),
 ) {
-    let mut q = 0;
-    while q < mc {
-        let rows = MR.min(mc - q);
-        let panel = unsafe { out.add(q * kc) };
-        if a.rs == 1 && rows == MR {
-            for p in 0..kc {
-                // SAFETY: MR contiguous values of column p; a fixed-size copy.
-                unsafe {
-                    *panel.add(p * MR).cast::<[f32; MR]>() = *a.ptr.add(q + p * a.cs).cast::<[f32; MR]>()
-                };
-            }
-        } else if a.cs == 1 && T == MR && rows == MR {
-            let full_p = kc / T * T;
-            for p0 in (0..full_p).step_by(T) {
-                unsafe { transpose(a.ptr.add(q * a.rs + p0), a.rs, panel.add(p0 * MR), MR) };
-            }
-            for p in full_p..kc {
-                for i in 0..MR {
-                    unsafe { *panel.add(p * MR + i) = a.at(q + i, p) };
-                }
-            }
-        } else {
-            for p in 0..kc {
-                for i in 0..MR {
-                    let v = if i < rows { unsafe { a.at(q + i, p) } } else { 0.0 };
-                    unsafe { *panel.add(p * MR + i) = v };
-                }
-            }
-        }
-        q += MR;
-    }
+    let at = Raw {
+        ptr: a.ptr,
+        rs: a.cs,
+        cs: a.rs,
+    };
+    // SAFETY: `at` is the `kc × mc` transpose of `a`, and `out` has the size pack_b needs.
+    unsafe { pack_b_with::<T, MR>(kc, mc, at, out, transpose) }
 }
 
 /// Packs the `kc × nc` block `b` into `nr`-column panels: panel `q` holds
@@ -923,7 +900,8 @@ unsafe fn pack_a_with<const T: usize, const MR: usize>(
 /// (`b.rs == 1`) goes through `T × T` blocks transposed by `transpose` when `T > 1`.
 ///
 /// # Safety
-/// `b` is at least `kc × nc`; `out` holds `kc·⌈nc/nr⌉·nr` values; `nr` is a multiple of `T`.
+/// `b` is at least `kc × nc`; `out` holds `kc·⌈nc/nr⌉·nr` values. (The `T × T` blocks cover
+/// only whole groups of `T` columns of a panel, so `NR` need not be a multiple of `T`.)
 #[inline(always)]
 unsafe fn pack_b_with<const T: usize, const NR: usize>(
     kc: usize,
@@ -1472,16 +1450,31 @@ mod tests {
                 kernels.push(Isa::Avx512);
             }
         }
+        // Row-major and transposed views of both operands: every packing path of every kernel.
+        let (m, k, n) = (37, 300, 70);
+        let ad = values(m * k, 4);
+        let bd = values(k * n, 5);
         for isa in kernels {
-            let (m, k, n) = (37, 300, 70);
-            let ad = values(m * k, 4);
-            let bd = values(k * n, 5);
-            let (a, b) = (MatRef::row_major(&ad, m, k), MatRef::row_major(&bd, k, n));
-            let mut c = vec![f32::NAN; m * n];
-            unsafe { serial(isa, m, k, n, a.raw(), b.raw(), 0.0, c.as_mut_ptr(), n) };
-            let want = reference(&a, &b, 0.0, &[]);
-            for (&got, &w) in c.iter().zip(&want) {
-                assert!((got as f64 - w).abs() <= 1e-5 * 301.0, "{isa:?}: {got} vs {w}");
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = if ta {
+                    MatRef::row_major(&ad, k, m).t()
+                } else {
+                    MatRef::row_major(&ad, m, k)
+                };
+                let b = if tb {
+                    MatRef::row_major(&bd, n, k).t()
+                } else {
+                    MatRef::row_major(&bd, k, n)
+                };
+                let mut c = vec![f32::NAN; m * n];
+                unsafe { serial(isa, m, k, n, a.raw(), b.raw(), 0.0, c.as_mut_ptr(), n) };
+                let want = reference(&a, &b, 0.0, &[]);
+                for (&got, &w) in c.iter().zip(&want) {
+                    assert!(
+                        (got as f64 - w).abs() <= 1e-5 * 301.0,
+                        "{isa:?} (Aᵀ {ta}, Bᵀ {tb}): {got} vs {w}"
+                    );
+                }
             }
         }
         assert_eq!(isa(), best);
