@@ -1,34 +1,15 @@
 //! A lying IDX header cannot make the loader allocate its claimed size: a global allocator
 //! records the largest single allocation while headers claiming 2³¹ images are read from
-//! 100-byte inputs (this file is its own test binary, so it sees only this test's work).
+//! 100-byte inputs (`support/alloc_probe.rs`, watching this thread only).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use trustnn::Error;
 use trustnn::data::read_idx_from_reader;
 
-struct Largest;
-
-static LARGEST: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Largest {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LARGEST.fetch_max(new_size, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Largest = Largest;
+#[path = "support/alloc_probe.rs"]
+mod alloc_probe;
+use alloc_probe::largest_allocation;
 
 #[test]
 fn a_header_claiming_2_pow_31_images_on_100_bytes_fails_without_a_huge_allocation() {
@@ -42,18 +23,18 @@ fn a_header_claiming_2_pow_31_images_on_100_bytes_fails_without_a_huge_allocatio
     gz.write_all(&bytes).unwrap();
     let gz = gz.finish().unwrap();
 
-    LARGEST.store(0, Ordering::SeqCst);
-    for input in [&bytes[..], &gz[..]] {
-        match read_idx_from_reader(input) {
-            Err(Error::Format { reason, .. }) => {
-                assert!(
-                    reason.contains("truncated data") && reason.contains("only 84 bytes"),
-                    "{reason}"
-                )
+    let ((), largest) = largest_allocation(|| {
+        for input in [&bytes[..], &gz[..]] {
+            match read_idx_from_reader(input) {
+                Err(Error::Format { reason, .. }) => {
+                    assert!(
+                        reason.contains("truncated data") && reason.contains("only 84 bytes"),
+                        "{reason}"
+                    )
+                }
+                other => panic!("expected a format error, got {other:?}"),
             }
-            other => panic!("expected a format error, got {other:?}"),
         }
-    }
-    let largest = LARGEST.load(Ordering::SeqCst);
+    });
     assert!(largest <= 2 << 20, "largest allocation {largest} bytes");
 }

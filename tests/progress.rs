@@ -3,62 +3,13 @@
 //! allocate (a counting global allocator that counts the measuring thread only; this file is
 //! its own test binary).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use trustnn::progress::{ProgressMode, TrainingProgress};
 
-struct Counting;
-
-thread_local! {
-    /// Whether allocations of this thread are counted (the test harness' own threads keep
-    /// allocating while a test runs, so only the measuring thread counts).
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-}
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-fn counting() -> bool {
-    COUNTING.try_with(Cell::get).unwrap_or(false)
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if counting() {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if counting() {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Allocations made by this thread while `f` runs.
-fn count_allocations(f: impl FnOnce()) -> usize {
-    ALLOCATIONS.store(0, Ordering::SeqCst);
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    ALLOCATIONS.load(Ordering::SeqCst)
-}
-
-/// Serializes the counting tests (they share `ALLOCATIONS`).
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
+#[path = "support/alloc_probe.rs"]
+mod alloc_probe;
+use alloc_probe::count_allocations;
 
 /// Runs `mode` for 2 epochs of 3 batches, as `fit` would.
 fn run(mode: ProgressMode) {
@@ -131,7 +82,6 @@ fn bar_and_auto_modes_write_nothing_when_stderr_is_not_a_terminal() {
 
 #[test]
 fn silent_and_lines_batch_updates_do_not_allocate() {
-    let _guard = serial();
     for mode in [ProgressMode::Silent, ProgressMode::Lines] {
         let mut p = TrainingProgress::new(10, 1000, mode);
         let n = count_allocations(|| {
@@ -150,7 +100,6 @@ fn silent_and_lines_batch_updates_do_not_allocate() {
 /// without one it draws nothing. Either way 10 000 updates allocate less than once per ten.
 #[test]
 fn bar_batch_updates_allocate_far_less_than_once_per_batch() {
-    let _guard = serial();
     let mut p = TrainingProgress::new(10, 1000, ProgressMode::Bar);
     let n = count_allocations(|| {
         for epoch in 0..10 {
