@@ -309,6 +309,10 @@ impl Layer for BatchNorm {
         "batch_norm"
     }
 
+    fn mixes_examples(&self) -> bool {
+        true
+    }
+
     fn spec(&self) -> Option<LayerSpec> {
         Some(LayerSpec::BatchNorm {
             num_features: self.num_features,

@@ -247,6 +247,13 @@ pub trait Layer: Send + fmt::Debug {
         0.0
     }
 
+    /// Whether the output for one example depends on the other examples of the batch in
+    /// training mode (BatchNorm's batch statistics). Such a layer has no per-example
+    /// gradients, so differentially private training refuses it. Default: false.
+    fn mixes_examples(&self) -> bool {
+        false
+    }
+
     /// Adds to `sq_norms[i]`, for each example `i` of the last `forward` batch, the squared
     /// L2 norm of example `i`'s own gradient of this layer's *trainable* parameters, given
     /// `grad_out` = `dL/d(output)` of that batch, where `L` is the sum of the examples' losses

@@ -291,19 +291,20 @@ impl DpSgd {
         }
     }
 
-    /// Checks that `model` is compiled and has no layer that mixes examples.
+    /// Checks that `model` is compiled and has no layer that mixes examples
+    /// ([`crate::layer::Layer::mixes_examples`]).
     pub fn check_model(model: &Sequential) -> Result<()> {
         if model.loss().is_none() || model.optimizer().is_none() {
             return Err(Error::NotReady(
                 "DP-SGD: compile(loss, optimizer) the model first".into(),
             ));
         }
-        if let Some(l) = model.layers().iter().find(|l| l.kind() == "batch_norm") {
+        if let Some(l) = model.layers().iter().find(|l| l.mixes_examples()) {
             return Err(Error::config(
                 format!("DP-SGD layer {}", l.name()),
-                "batch_norm",
-                "BatchNorm mixes the examples of a batch, so per-example gradients (and the privacy \
-                 guarantee) do not exist; remove it or use no normalization",
+                l.kind(),
+                "mixes the examples of a batch (as BatchNorm does), so per-example gradients (and \
+                 the privacy guarantee) do not exist; remove it or use no normalization",
             ));
         }
         Ok(())
