@@ -652,3 +652,24 @@ fn dense_infer_equals_eval_forward_and_refuses_a_following_backward() {
     d.forward(&x, Mode::Train).unwrap();
     assert!(d.backward(&g).is_ok());
 }
+
+#[test]
+fn dense_backward_input_is_backward_without_the_weight_gradient() {
+    let mut d = Dense::new(3, 2);
+    d.set_name("dense_1");
+    d.build(&[3], &mut trustnn::rng::seeded(2)).unwrap();
+    let x = Tensor::from_rows(&[[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]]).unwrap();
+    let g = Tensor::from_rows(&[[0.5, -1.0], [2.0, 0.25]]).unwrap();
+    d.forward(&x, Mode::Train).unwrap();
+    d.zero_grad();
+    let dx = d.backward_input(&g).unwrap().clone();
+    assert!(
+        d.params()
+            .iter()
+            .all(|p| p.grad().as_slice().iter().all(|&v| v == 0.0))
+    );
+    let full = d.backward(&g).unwrap().clone();
+    assert_eq!(dx, full);
+    let bad = Tensor::from_rows(&[[1.0, 2.0, 3.0]]).unwrap();
+    assert!(matches!(d.backward_input(&bad), Err(Error::ShapeMismatch { .. })));
+}

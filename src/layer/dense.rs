@@ -156,6 +156,21 @@ impl Dense {
         Ok(&self.output)
     }
 
+    /// `dL/dx = G·Wᵀ` into the input-gradient buffer (`grad_out` already checked).
+    fn input_gradient(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
+        let (n, i, o) = (grad_out.batch_size(), self.in_features, self.out_features);
+        self.grad_input.resize(&[n, i]);
+        // dx = G·Wᵀ
+        let w = MatRef::row_major(self.params[0].value().as_slice(), i, o);
+        gemm(
+            MatRef::row_major(grad_out.as_slice(), n, o),
+            w.t(),
+            0.0,
+            self.grad_input.as_slice_mut(),
+        );
+        Ok(&self.grad_input)
+    }
+
     /// The input of the last pass is kept unless that pass was [`Layer::infer`].
     fn check_input_cached(&self) -> Result<()> {
         if self.input.batch_size() == self.output.batch_size() {
@@ -269,17 +284,15 @@ impl Layer for Dense {
 
     fn backward(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
         self.backward_params(grad_out)?;
-        let (n, i, o) = (grad_out.batch_size(), self.in_features, self.out_features);
-        self.grad_input.resize(&[n, i]);
-        // dx = G·Wᵀ
-        let w = MatRef::row_major(self.params[0].value().as_slice(), i, o);
-        gemm(
-            MatRef::row_major(grad_out.as_slice(), n, o),
-            w.t(),
-            0.0,
-            self.grad_input.as_slice_mut(),
-        );
-        Ok(&self.grad_input)
+        self.input_gradient(grad_out)
+    }
+
+    fn backward_input(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
+        if self.params.is_empty() {
+            return Err(self.not_built());
+        }
+        check_grad(&self.name, grad_out, &self.output)?;
+        self.input_gradient(grad_out)
     }
 
     fn backward_params(&mut self, grad_out: &Tensor) -> Result<()> {

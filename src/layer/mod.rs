@@ -205,6 +205,14 @@ pub trait Layer: Send + fmt::Debug {
         self.backward(grad_out).map(|_| ())
     }
 
+    /// Like [`Layer::backward`] when the parameter gradients are not needed (a pass that
+    /// only propagates `dL/d(input)`, such as the norm pass of differentially private
+    /// training): layers may skip the parameter-gradient work, and whether they accumulate
+    /// into the parameter gradients is unspecified. The default is `backward`.
+    fn backward_input(&mut self, grad_out: &Tensor) -> Result<&Tensor> {
+        self.backward(grad_out)
+    }
+
     /// A complete description of the layer's configuration (not its weights), from which
     /// [`from_spec`] rebuilds an equal layer; model files ([`crate::io`]) store it.
     ///

@@ -462,8 +462,8 @@ impl Sequential {
     /// For each example `i` of the last training-mode forward batch, the squared L2 norm of
     /// its own gradient of all trainable parameters, given `grad_out` (see
     /// [`Layer::add_example_grad_sq_norms`]), written into `sq_norms` (resized to the batch).
-    /// Backpropagates through every layer but the first; leaves the parameter gradients in
-    /// an unspecified state.
+    /// Propagates `dL/d(input)` ([`Layer::backward_input`], no weight gradients) through every
+    /// layer but the first; leaves the parameter gradients in an unspecified state.
     pub(crate) fn example_grad_sq_norms(&mut self, grad_out: &Tensor, sq_norms: &mut Vec<f64>) -> Result<()> {
         sq_norms.clear();
         sq_norms.resize(grad_out.batch_size(), 0.0);
@@ -474,7 +474,7 @@ impl Sequential {
             if before.is_empty() {
                 break;
             }
-            cur = last.backward(cur)?;
+            cur = last.backward_input(cur)?;
             rest = before;
         }
         Ok(())
