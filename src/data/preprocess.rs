@@ -42,6 +42,16 @@ fn not_fitted(name: &str) -> Error {
     Error::NotReady(format!("{name} is not fitted: call fit first"))
 }
 
+/// Checks, for a transformer `name` fitted on `n_fitted` features (0 before `fit`), that it
+/// is fitted ([`Error::NotReady`]) and that `x` has `n_fitted` features per sample
+/// ([`Error::ShapeMismatch`] reported under `context`), in that order.
+fn check_fitted_width(name: &str, context: &str, x: &Tensor, n_fitted: usize) -> Result<()> {
+    if n_fitted == 0 {
+        return Err(not_fitted(name));
+    }
+    check_width(context, x, n_fitted)
+}
+
 /// Applies `f(value, feature)` to every value of `x` (row-major `[n, width]`), in `f64`.
 fn map_features(x: &mut Tensor, width: usize, f: impl Fn(f64, usize) -> f64) {
     for row in x.as_slice_mut().chunks_exact_mut(width) {
@@ -163,11 +173,9 @@ impl StandardScaler {
         self.transform(x)
     }
 
+    /// Checks that `x` can be transformed: fitted, as many features as fitted, all finite.
     fn check(&self, context: &str, x: &Tensor) -> Result<()> {
-        if self.mean.is_empty() {
-            return Err(not_fitted("StandardScaler"));
-        }
-        check_width(context, x, self.mean.len())?;
+        check_fitted_width("StandardScaler", context, x, self.mean.len())?;
         x.check_finite(context)
     }
 
@@ -324,11 +332,9 @@ impl MinMaxScaler {
         self.transform(x)
     }
 
+    /// Checks that `x` can be transformed: fitted, as many features as fitted, all finite.
     fn check(&self, context: &str, x: &Tensor) -> Result<()> {
-        if self.scale.is_empty() {
-            return Err(not_fitted("MinMaxScaler"));
-        }
-        check_width(context, x, self.scale.len())?;
+        check_fitted_width("MinMaxScaler", context, x, self.scale.len())?;
         x.check_finite(context)
     }
 
@@ -851,10 +857,12 @@ impl SimpleImputer {
 
     /// Replaces every NaN of feature `j` by `statistics()[j]`, in place.
     pub fn transform_inplace(&self, x: &mut Tensor) -> Result<()> {
-        if self.statistics.is_empty() {
-            return Err(not_fitted("SimpleImputer"));
-        }
-        check_width("SimpleImputer::transform", x, self.statistics.len())?;
+        check_fitted_width(
+            "SimpleImputer",
+            "SimpleImputer::transform",
+            x,
+            self.statistics.len(),
+        )?;
         check_no_infinite("SimpleImputer::transform", x)?;
         for row in x.as_slice_mut().chunks_exact_mut(self.statistics.len()) {
             for (v, s) in row.iter_mut().zip(&self.statistics) {

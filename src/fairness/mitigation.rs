@@ -97,6 +97,17 @@ impl GroupRule {
         };
         (1.0 - self.mix) * r + self.mix * self.constant
     }
+
+    /// The plain threshold rule `(threshold, p_at)` (as [`rule_for`] returns it), never mixed
+    /// with the constant classifier (`mix = 0`, `constant = 0`).
+    fn unmixed((threshold, p_at): (f32, f64)) -> Self {
+        GroupRule {
+            threshold,
+            p_at,
+            mix: 0.0,
+            constant: 0.0,
+        }
+    }
 }
 
 /// Scores of one group sorted descending, split by label.
@@ -125,6 +136,20 @@ fn rule_for(sorted_desc: &[f32], k: f64) -> (f32, f64) {
 fn expected(sorted_desc: &[f32], t: f32, p: f64) -> f64 {
     let (gt, eq) = count_gt_eq(sorted_desc, t);
     gt as f64 + p * eq as f64
+}
+
+/// Expected correct predictions of group `s` under rule `(t, p)`: true positives plus true
+/// negatives, `tp + n_neg − fp`.
+fn expected_correct(s: &Sorted, t: f32, p: f64) -> f64 {
+    expected(&s.pos, t, p) + s.neg.len() as f64 - expected(&s.neg, t, p)
+}
+
+/// The first `(key, value)` of `items` with the largest value (later ties lose), or
+/// `(init, −∞)` when no value exceeds −∞ (a NaN value never wins).
+fn first_max<K>(init: K, items: impl IntoIterator<Item = (K, f64)>) -> (K, f64) {
+    items
+        .into_iter()
+        .fold((init, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a })
 }
 
 /// Hardt et al.'s post-processing: group-specific randomized thresholds on a trained model's
@@ -256,9 +281,7 @@ impl ThresholdOptimizer {
                     .map(|i| {
                         let k = i as f64 / GRID as f64 * s.all.len() as f64;
                         let (t, p) = rule_for(&s.all, k);
-                        let tp = expected(&s.pos, t, p);
-                        let fp = expected(&s.neg, t, p);
-                        tp + s.neg.len() as f64 - fp
+                        expected_correct(s, t, p)
                     })
                     .collect()
             })
@@ -269,9 +292,7 @@ impl ThresholdOptimizer {
             let mut total = 0.0;
             let mut pick = Vec::with_capacity(sorted.len());
             for c in &correct {
-                let (j, v) = (lo..=lo + band)
-                    .map(|j| (j, c[j]))
-                    .fold((lo, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+                let (j, v) = first_max(lo, (lo..=lo + band).map(|j| (j, c[j])));
                 total += v;
                 pick.push(j);
             }
@@ -282,15 +303,7 @@ impl ThresholdOptimizer {
         sorted
             .iter()
             .zip(best.1)
-            .map(|(s, j)| {
-                let (threshold, p_at) = rule_for(&s.all, j as f64 / GRID as f64 * s.all.len() as f64);
-                GroupRule {
-                    threshold,
-                    p_at,
-                    mix: 0.0,
-                    constant: 0.0,
-                }
-            })
+            .map(|(s, j)| GroupRule::unmixed(rule_for(&s.all, j as f64 / GRID as f64 * s.all.len() as f64)))
             .collect()
     }
 
@@ -388,25 +401,19 @@ fn fit_tpr(sorted: &[Sorted]) -> Vec<GroupRule> {
             .iter()
             .map(|s| {
                 let (t, p) = rule(s, x);
-                expected(&s.pos, t, p) + s.neg.len() as f64 - expected(&s.neg, t, p)
+                expected_correct(s, t, p)
             })
             .sum()
     };
-    let best = (0..=GRID)
-        .map(|i| i as f64 / GRID as f64)
-        .map(|x| (x, correct(x)))
-        .fold((0.0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+    let best = first_max(
+        0.0,
+        (0..=GRID)
+            .map(|i| i as f64 / GRID as f64)
+            .map(|x| (x, correct(x))),
+    );
     sorted
         .iter()
-        .map(|s| {
-            let (threshold, p_at) = rule(s, best.0);
-            GroupRule {
-                threshold,
-                p_at,
-                mix: 0.0,
-                constant: 0.0,
-            }
-        })
+        .map(|s| GroupRule::unmixed(rule(s, best.0)))
         .collect()
 }
 

@@ -94,6 +94,52 @@ impl<'a> LearningCurves<'a> {
     }
 }
 
+/// Draws `points` as a 2-pixel line in `color` with the legend entry `name`, and a 3-pixel
+/// filled circle at each point when `markers`.
+fn draw_line<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    points: &[(X::ValueType, Y::ValueType)],
+    name: &str,
+    color: RGBColor,
+    markers: bool,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged,
+    Y: Ranged,
+    X::ValueType: Copy + 'static,
+    Y::ValueType: Copy + 'static,
+{
+    chart
+        .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?
+        .label(name)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2)));
+    if markers {
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+    }
+    Ok(())
+}
+
+/// Draws the legend box of `chart`'s labelled series: at the upper right when the lines go
+/// `down` (their ends are then low), else at the lower right.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    down: bool,
+    sizes: &Sizes,
+) -> DrawResult<DB> {
+    chart
+        .configure_series_labels()
+        .position(if down {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::LowerRight
+        })
+        .label_font((FONT, sizes.label))
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID)
+        .draw()
+}
+
 /// Rows and columns for `n` panels.
 fn grid(n: usize) -> (usize, usize) {
     match n {
@@ -150,25 +196,9 @@ impl Chart for LearningCurves<'_> {
                 if let (Some(first), Some(last)) = (points.first(), points.last()) {
                     decreasing |= last.1 < first.1;
                 }
-                chart
-                    .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?
-                    .label(*name)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2)));
-                if markers {
-                    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
-                }
+                draw_line(&mut chart, &points, name, color, markers)?;
             }
-            chart
-                .configure_series_labels()
-                .position(if decreasing {
-                    SeriesLabelPosition::UpperRight
-                } else {
-                    SeriesLabelPosition::LowerRight
-                })
-                .label_font((FONT, sizes.label))
-                .background_style(WHITE.mix(0.85))
-                .border_style(GRID)
-                .draw()?;
+            draw_legend(&mut chart, decreasing, &sizes)?;
         }
         Ok(())
     }
@@ -253,25 +283,9 @@ impl Chart for LineChart<'_> {
             if let (Some(first), Some(last)) = (points.first(), points.last()) {
                 decreasing += if last.1 < first.1 { 1 } else { -1 };
             }
-            chart
-                .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?
-                .label(name.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2)));
-            if points.len() <= 40 {
-                chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
-            }
+            draw_line(&mut chart, &points, name, color, points.len() <= 40)?;
         }
-        chart
-            .configure_series_labels()
-            .position(if decreasing > 0 {
-                SeriesLabelPosition::UpperRight
-            } else {
-                SeriesLabelPosition::LowerRight
-            })
-            .label_font((FONT, sizes.label))
-            .background_style(WHITE.mix(0.85))
-            .border_style(GRID)
-            .draw()?;
+        draw_legend(&mut chart, decreasing > 0, &sizes)?;
         Ok(())
     }
 }

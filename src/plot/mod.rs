@@ -209,11 +209,12 @@ impl Figure {
         let bytes = match format {
             Format::Png => {
                 let mut pixels = vec![255u8; w as usize * h as usize * 3];
-                {
-                    let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-                    chart.draw(&root).map_err(|e| drawing_error(path, e))?;
-                    root.present().map_err(|e| drawing_error(path, e))?;
-                }
+                // The drawing area is a temporary: dropped, it has written into `pixels`.
+                draw_on(
+                    chart,
+                    &BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area(),
+                    path,
+                )?;
                 encode_png(&pixels, w, h).map_err(|e| Error::Format {
                     context: path.display().to_string(),
                     reason: format!("PNG encoding failed: {e}"),
@@ -221,11 +222,12 @@ impl Figure {
             }
             Format::Svg => {
                 let mut svg = String::new();
-                {
-                    let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-                    chart.draw(&root).map_err(|e| drawing_error(path, e))?;
-                    root.present().map_err(|e| drawing_error(path, e))?;
-                }
+                // The drawing area is a temporary: dropped, it has written into `svg`.
+                draw_on(
+                    chart,
+                    &SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area(),
+                    path,
+                )?;
                 svg.into_bytes()
             }
         };
@@ -236,6 +238,13 @@ impl Figure {
             ))
         })
     }
+}
+
+/// Draws `chart` on `root` and presents it (flushes it to the backend's buffer); a failure
+/// is reported as [`drawing_error`] of `path`.
+fn draw_on<DB: DrawingBackend>(chart: &impl Chart, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+    chart.draw(root).map_err(|e| drawing_error(path, e))?;
+    root.present().map_err(|e| drawing_error(path, e))
 }
 
 fn drawing_error<E: std::error::Error + Send + Sync>(path: &Path, e: DrawingAreaErrorKind<E>) -> Error {
