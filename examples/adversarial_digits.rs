@@ -64,12 +64,8 @@ fn main() -> Result<()> {
     let args = Args::parse();
     let start = Instant::now();
     let data = datasets::digits()?;
-    let common::ScaledSplit {
-        train,
-        test,
-        x_train: xtr,
-        x_test: xte,
-    } = common::scaled_split(&data, 0.25, args.seed, true, common::Scaling::MinMax)?;
+    let (train, test, xtr, xte) =
+        common::scaled_split(&data, 0.25, args.seed, true, common::Scaling::MinMax)?;
 
     let mut plain = mlp(args.seed + 11)?;
     let config = FitConfig::new()

@@ -48,12 +48,7 @@ struct Args {
 fn main() -> Result<()> {
     let args = Args::parse();
     let data = datasets::breast_cancer()?;
-    let common::ScaledSplit {
-        train,
-        test,
-        x_train,
-        x_test,
-    } = common::scaled_split(
+    let (train, test, x_train, x_test) = common::scaled_split(
         &data,
         args.test_fraction,
         args.run.seed,

@@ -91,12 +91,7 @@ fn train(model: &mut Sequential, x: &Tensor, y: &Tensor, args: &Args) -> Result<
 fn main() -> Result<()> {
     let args = Args::parse();
     let data = datasets::diabetes()?;
-    let common::ScaledSplit {
-        train: train_part,
-        test: test_part,
-        x_train,
-        x_test,
-    } = common::scaled_split(
+    let (train_part, test_part, x_train, x_test) = common::scaled_split(
         &data,
         args.test_fraction,
         args.run.seed,

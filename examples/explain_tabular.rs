@@ -53,12 +53,8 @@ fn main() -> Result<()> {
     let data = datasets::breast_cancer()?;
     let names = data.feature_names().to_vec();
     let classes = ["malignant", "benign"];
-    let common::ScaledSplit {
-        train,
-        test,
-        x_train: xtr,
-        x_test: xte,
-    } = common::scaled_split(&data, 0.25, args.seed, true, common::Scaling::Standard)?;
+    let (train, test, xtr, xte) =
+        common::scaled_split(&data, 0.25, args.seed, true, common::Scaling::Standard)?;
     let mut m = Sequential::new()
         .seed(args.seed + 3)
         .add(Dense::new(30, 32))

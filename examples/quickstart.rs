@@ -41,12 +41,8 @@ struct Args {
 fn main() -> Result<()> {
     let args = Args::parse();
     let digits = datasets::digits()?;
-    let common::ScaledSplit {
-        train,
-        test,
-        x_train,
-        x_test,
-    } = common::scaled_split(&digits, 0.2, args.run.seed, true, common::Scaling::Standard)?;
+    let (train, test, x_train, x_test) =
+        common::scaled_split(&digits, 0.2, args.run.seed, true, common::Scaling::Standard)?;
 
     let mut model = Sequential::new()
         .seed(args.run.seed)

@@ -56,27 +56,17 @@ pub enum Scaling {
     MinMax,
 }
 
-/// A train/test split whose features are scaled with statistics of the training part only.
-pub struct ScaledSplit {
-    /// The training part (raw features, labels).
-    pub train: Dataset,
-    /// The test part (raw features, labels).
-    pub test: Dataset,
-    /// Scaled training features.
-    pub x_train: Tensor,
-    /// Test features scaled with the training part's statistics.
-    pub x_test: Tensor,
-}
-
 /// Splits `data` (`train_test_split`: `test_fraction` held out, stratified if `stratify`)
-/// and scales the features with a scaler fit on the training part only.
+/// and scales the features with a scaler fit on the training part only; returns the training
+/// and test parts (raw features, labels) and their scaled features: `(train, test, x_train,
+/// x_test)`.
 pub fn scaled_split(
     data: &Dataset,
     test_fraction: f64,
     seed: u64,
     stratify: bool,
     scaling: Scaling,
-) -> Result<ScaledSplit> {
+) -> Result<(Dataset, Dataset, Tensor, Tensor)> {
     let (train, test) = train_test_split(data, test_fraction, seed, stratify)?;
     let (x_train, x_test) = match scaling {
         Scaling::Standard => {
@@ -88,12 +78,7 @@ pub fn scaled_split(
             (scaler.fit_transform(train.x())?, scaler.transform(test.x())?)
         }
     };
-    Ok(ScaledSplit {
-        train,
-        test,
-        x_train,
-        x_test,
-    })
+    Ok((train, test, x_train, x_test))
 }
 
 /// Class labels `[n]` stored as `f32` (as datasets and `fit` hold them) as `usize`.
