@@ -32,12 +32,6 @@ struct Args {
     /// Number of epochs.
     #[arg(long, default_value_t = 40)]
     epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Adam's learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
     /// Fraction of the samples held out for the test.
     #[arg(long, default_value_t = 0.2)]
     test_fraction: f64,
@@ -64,13 +58,13 @@ fn main() -> Result<()> {
         .add(ActivationLayer::new(Relu))
         .add(Dense::new(16, 1));
     // Labels of shape [n] (0 or 1) are the targets of the single logit.
-    model.compile(BinaryCrossEntropyWithLogits, Adam::new(args.lr as f32))?;
+    model.compile(BinaryCrossEntropyWithLogits, Adam::new(args.run.lr as f32))?;
     if !args.run.json {
         print!("{}", model.summary());
     }
     let config = FitConfig::new()
         .epochs(args.epochs)
-        .batch_size(args.batch_size)
+        .batch_size(args.run.batch_size)
         .validation_split(0.1)
         .metrics(&[Metric::Accuracy, Metric::RocAuc])
         .progress(common::progress(args.run.json));
@@ -118,7 +112,7 @@ fn main() -> Result<()> {
     if args.run.json {
         let obj = serde_json::json!({
             "dataset": "breast_cancer", "train_samples": train.len(), "test_samples": test.len(),
-            "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "seed": args.run.seed,
+            "epochs": args.epochs, "batch_size": args.run.batch_size, "lr": args.run.lr, "seed": args.run.seed,
             "train_seconds": seconds, "val_accuracy": history.last("val_accuracy").map(common::short),
             "val_roc_auc": history.last("val_roc_auc").map(common::short),
             "test_roc_auc": auc, "test_accuracy": accuracy,

@@ -81,9 +81,6 @@ struct Args {
     /// Number of epochs.
     #[arg(long, default_value_t = 50)]
     epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
     /// Hidden layer sizes, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "64,32")]
     hidden: Vec<usize>,
@@ -93,9 +90,6 @@ struct Args {
     /// Optimizer (a name of trustnn::optim::by_name).
     #[arg(long, default_value = "adam")]
     optimizer: String,
-    /// Learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
     /// Also write the metrics (the JSON object of --json) to this file.
     #[arg(long, value_name = "FILE.json")]
     save_metrics: Option<PathBuf>,
@@ -335,7 +329,7 @@ fn run(args: Args) -> Result<()> {
     // 4. Train.
     let outputs = if classification { n_classes } else { 1 };
     let mut model = mlp(train.n_features(), outputs, &args)?;
-    let optimizer = trustnn::optim::by_name(&args.optimizer, args.lr as f32)?;
+    let optimizer = trustnn::optim::by_name(&args.optimizer, args.run.lr as f32)?;
     let (loss, tracked): (Box<dyn Loss>, Metric) = if classification {
         (Box::new(SparseCategoricalCrossEntropy), Metric::Accuracy)
     } else {
@@ -347,7 +341,7 @@ fn run(args: Args) -> Result<()> {
     }
     let config = FitConfig::new()
         .epochs(args.epochs)
-        .batch_size(args.batch_size)
+        .batch_size(args.run.batch_size)
         .validation_split(args.val_fraction)
         .metrics(&[tracked])
         .progress(common::progress(args.run.json));
@@ -365,7 +359,7 @@ fn run(args: Args) -> Result<()> {
         "features": train.n_features(), "numeric_columns": fitted.numeric_columns,
         "categorical_columns": fitted.categorical_columns,
         "hidden": args.hidden, "activation": args.activation, "optimizer": args.optimizer,
-        "lr": args.lr, "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.run.seed,
+        "lr": args.run.lr, "epochs": args.epochs, "batch_size": args.run.batch_size, "seed": args.run.seed,
         "train_seconds": seconds, "learning_curves_png": curves,
     });
     let mut table = common::Table::new(&["test split", "model", "baseline"]);

@@ -42,12 +42,6 @@ struct Args {
     /// Epochs without a better validation loss before stopping.
     #[arg(long, default_value_t = 30)]
     patience: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Adam's learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
     /// Fraction of the samples held out for the test.
     #[arg(long, default_value_t = 0.2)]
     test_fraction: f64,
@@ -73,10 +67,10 @@ fn scores(y_true: &Tensor, y_pred: &Tensor) -> Result<Scores> {
 /// Trains `model` on the standardized data with early stopping; returns the history and the
 /// seconds it took.
 fn train(model: &mut Sequential, x: &Tensor, y: &Tensor, args: &Args) -> Result<(History, f64)> {
-    model.compile(MeanSquaredError, Adam::new(args.lr as f32))?;
+    model.compile(MeanSquaredError, Adam::new(args.run.lr as f32))?;
     let config = FitConfig::new()
         .epochs(args.epochs)
-        .batch_size(args.batch_size)
+        .batch_size(args.run.batch_size)
         .validation_split(0.2)
         .metrics(&[Metric::R2])
         .progress(common::progress(args.run.json));
@@ -133,8 +127,8 @@ fn main() -> Result<()> {
         let s = |s: &Scores| serde_json::json!({"r2": s.r2, "rmse": s.rmse, "mae": s.mae});
         let obj = serde_json::json!({
             "dataset": "diabetes", "train_samples": train_part.len(), "test_samples": test_part.len(),
-            "max_epochs": args.epochs, "patience": args.patience, "batch_size": args.batch_size,
-            "lr": args.lr, "seed": args.run.seed,
+            "max_epochs": args.epochs, "patience": args.patience, "batch_size": args.run.batch_size,
+            "lr": args.run.lr, "seed": args.run.seed,
             "mlp_epochs": epochs_run, "mlp_stop_reason": history.stop_reason(),
             "linear_epochs": linear_history.epochs(),
             "train_seconds": seconds, "train_target_mean": common::short(train_mean),

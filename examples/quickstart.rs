@@ -28,12 +28,6 @@ struct Args {
     /// Number of epochs.
     #[arg(long, default_value_t = 30)]
     epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Adam's learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
     #[command(flatten)]
     run: common::RunArgs,
 }
@@ -51,14 +45,14 @@ fn main() -> Result<()> {
         .add(Dense::new(128, 64).weight_init(Initializer::HeUniform))
         .add(ActivationLayer::new(Relu))
         .add(Dense::new(64, 10));
-    model.compile(SparseCategoricalCrossEntropy, Adam::new(args.lr as f32))?;
+    model.compile(SparseCategoricalCrossEntropy, Adam::new(args.run.lr as f32))?;
     if !args.run.json {
         print!("{}", model.summary());
     }
 
     let config = FitConfig::new()
         .epochs(args.epochs)
-        .batch_size(args.batch_size)
+        .batch_size(args.run.batch_size)
         .validation_split(0.1)
         .metrics(&[Metric::Accuracy])
         .progress(common::progress(args.run.json));
@@ -87,7 +81,7 @@ fn main() -> Result<()> {
     if args.run.json {
         let obj = serde_json::json!({
             "dataset": "digits", "train_samples": train.len(), "test_samples": test.len(),
-            "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "seed": args.run.seed,
+            "epochs": args.epochs, "batch_size": args.run.batch_size, "lr": args.run.lr, "seed": args.run.seed,
             "train_seconds": seconds, "train_accuracy": history.last("accuracy"),
             "val_accuracy": history.last("val_accuracy"), "test_loss": eval.loss,
             "test_accuracy": accuracy, "test_f1_macro": eval.metrics.get("f1_macro"),

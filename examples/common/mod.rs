@@ -32,10 +32,16 @@ pub fn progress(json: bool) -> ProgressMode {
 }
 
 /// The options the single-model examples (`quickstart`, `breast_cancer`, `diabetes`,
-/// `csv_train`) share; each flattens them into its own `Args` (`#[command(flatten)]`) after
+/// `csv_train`) share (batch size, learning rate, seed, output folder, JSON); each flattens them into its own `Args` (`#[command(flatten)]`) after
 /// the options of its training.
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
+    /// Batch size.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// The optimizer's learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
     /// Seed of the split, initialization and shuffling.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
