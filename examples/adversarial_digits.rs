@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
-use trustnn::data::{MinMaxScaler, datasets, train_test_split};
+use trustnn::data::datasets;
 use trustnn::prelude::*;
 use trustnn::robustness::*;
 
@@ -64,10 +64,8 @@ fn main() -> Result<()> {
     let args = Args::parse();
     let start = Instant::now();
     let data = datasets::digits()?;
-    let (train, test) = train_test_split(&data, 0.25, args.seed, true)?;
-    let mut scaler = MinMaxScaler::new();
-    let xtr = scaler.fit_transform(train.x())?;
-    let xte = scaler.transform(test.x())?;
+    let (train, test, xtr, xte) =
+        common::scaled_split(&data, 0.25, args.seed, true, common::Scaling::MinMax)?;
 
     let mut plain = mlp(args.seed + 11)?;
     let config = FitConfig::new()

@@ -18,11 +18,10 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
-use trustnn::data::{StandardScaler, datasets, train_test_split};
+use trustnn::data::datasets;
 use trustnn::metrics::{self, Average};
 use trustnn::prelude::*;
 
@@ -33,52 +32,42 @@ struct Args {
     /// Number of epochs.
     #[arg(long, default_value_t = 40)]
     epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Adam's learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
     /// Fraction of the samples held out for the test.
     #[arg(long, default_value_t = 0.2)]
     test_fraction: f64,
-    /// Seed of the split, initialization and shuffling.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Folder for the plots.
-    #[arg(long, default_value = "target/plots")]
-    out_dir: PathBuf,
-    /// Print the figures as one JSON object instead of text (no progress bar).
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: common::RunArgs,
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
     let data = datasets::breast_cancer()?;
-    let (train, test) = train_test_split(&data, args.test_fraction, args.seed, true)?;
-    let mut scaler = StandardScaler::new();
-    let x_train = scaler.fit_transform(train.x())?;
-    let x_test = scaler.transform(test.x())?;
+    let (train, test, x_train, x_test) = common::scaled_split(
+        &data,
+        args.test_fraction,
+        args.run.seed,
+        true,
+        common::Scaling::Standard,
+    )?;
 
     let mut model = Sequential::new()
-        .seed(args.seed)
+        .seed(args.run.seed)
         .add(Dense::new(30, 32).weight_init(Initializer::HeUniform))
         .add(ActivationLayer::new(Relu))
         .add(Dense::new(32, 16).weight_init(Initializer::HeUniform))
         .add(ActivationLayer::new(Relu))
         .add(Dense::new(16, 1));
     // Labels of shape [n] (0 or 1) are the targets of the single logit.
-    model.compile(BinaryCrossEntropyWithLogits, Adam::new(args.lr as f32))?;
-    if !args.json {
+    model.compile(BinaryCrossEntropyWithLogits, Adam::new(args.run.lr as f32))?;
+    if !args.run.json {
         print!("{}", model.summary());
     }
     let config = FitConfig::new()
         .epochs(args.epochs)
-        .batch_size(args.batch_size)
+        .batch_size(args.run.batch_size)
         .validation_split(0.1)
         .metrics(&[Metric::Accuracy, Metric::RocAuc])
-        .progress(common::progress(args.json));
+        .progress(common::progress(args.run.json));
     let start = Instant::now();
     let history = model.fit(&x_train, train.y(), &config)?;
     let seconds = start.elapsed().as_secs_f64();
@@ -94,9 +83,9 @@ fn main() -> Result<()> {
     let f1_malignant = metrics::f1(&truth, &predicted, Average::Binary { pos_label: 0 })?;
     let cm = metrics::confusion_matrix(&truth, &predicted, 2)?.with_class_names(data.class_names())?;
 
-    std::fs::create_dir_all(&args.out_dir)?;
-    let roc_png = args.out_dir.join("breast_cancer_roc.png");
-    let curves_png = args.out_dir.join("breast_cancer_learning_curves.png");
+    std::fs::create_dir_all(&args.run.out_dir)?;
+    let roc_png = args.run.out_dir.join("breast_cancer_roc.png");
+    let curves_png = args.run.out_dir.join("breast_cancer_learning_curves.png");
     let roc_points: Vec<(f32, f32)> = roc
         .fpr
         .iter()
@@ -120,10 +109,10 @@ fn main() -> Result<()> {
         "breast cancer: MLP 30-32-16-1, BCE with logits",
     )?;
 
-    if args.json {
+    if args.run.json {
         let obj = serde_json::json!({
             "dataset": "breast_cancer", "train_samples": train.len(), "test_samples": test.len(),
-            "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
+            "epochs": args.epochs, "batch_size": args.run.batch_size, "lr": args.run.lr, "seed": args.run.seed,
             "train_seconds": seconds, "val_accuracy": history.last("val_accuracy").map(common::short),
             "val_roc_auc": history.last("val_roc_auc").map(common::short),
             "test_roc_auc": auc, "test_accuracy": accuracy,

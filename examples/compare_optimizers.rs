@@ -127,20 +127,13 @@ fn main() -> Result<()> {
     )?;
 
     if run_args.json {
-        let obj = serde_json::json!({
-            "dataset": "digits",
+        let fields = serde_json::json!({
             "model": "MLP 64-128-64-10, ReLU, He uniform",
-            "train_samples": data.x_train.batch_size(),
-            "val_samples": data.x_val.batch_size(),
-            "epochs": run_args.epochs,
-            "batch_size": run_args.batch_size,
-            "seed": run_args.seed,
-            "target_accuracy": run_args.target,
             "same_initial_weights": same_init,
             "optimizers": common::runs_json(&runs, run_args.target),
             "plot_png": chart,
         });
-        println!("{obj}");
+        println!("{}", common::comparison_json(&data, run_args, fields));
     } else {
         println!();
         print!(

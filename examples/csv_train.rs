@@ -81,9 +81,6 @@ struct Args {
     /// Number of epochs.
     #[arg(long, default_value_t = 50)]
     epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
     /// Hidden layer sizes, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "64,32")]
     hidden: Vec<usize>,
@@ -93,21 +90,11 @@ struct Args {
     /// Optimizer (a name of trustnn::optim::by_name).
     #[arg(long, default_value = "adam")]
     optimizer: String,
-    /// Learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
-    /// Seed of the split, initialization and shuffling.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Folder for the plots.
-    #[arg(long, default_value = "target/plots")]
-    out_dir: PathBuf,
     /// Also write the metrics (the JSON object of --json) to this file.
     #[arg(long, value_name = "FILE.json")]
     save_metrics: Option<PathBuf>,
-    /// Print the figures as one JSON object instead of text (no progress bar).
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: common::RunArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -220,7 +207,7 @@ fn standardize_columns(train: &mut Tensor, test: &mut Tensor, cols: &[usize]) ->
 
 /// The MLP: `inputs` → hidden layers (He-uniform weights) → `outputs`.
 fn mlp(inputs: usize, outputs: usize, args: &Args) -> Result<Sequential> {
-    let mut model = Sequential::new().seed(args.seed);
+    let mut model = Sequential::new().seed(args.run.seed);
     let mut width = inputs;
     for &h in &args.hidden {
         model.push(Box::new(Dense::new(width, h).weight_init(Initializer::HeUniform)));
@@ -286,8 +273,12 @@ fn run(args: Args) -> Result<()> {
     let opts = opts.categorical(&whole.categorical_columns);
     // 2. Split the rows (stratified for classification), then fit on the training rows only.
     let classification = task == Task::Classification;
-    let (train_rows, test_rows) =
-        train_test_split_indices(whole.dataset.y(), args.test_fraction, args.seed, classification)?;
+    let (train_rows, test_rows) = train_test_split_indices(
+        whole.dataset.y(),
+        args.test_fraction,
+        args.run.seed,
+        classification,
+    )?;
     let rows = Rows::read(&args.file, delimiter)?;
     let (train_text, test_text) = (
         rows.to_csv(&train_rows, delimiter, &args.file)?,
@@ -309,7 +300,7 @@ fn run(args: Args) -> Result<()> {
     };
 
     let n_classes = fitted.label_encoder.as_ref().map_or(0, |le| le.n_classes());
-    if !args.json {
+    if !args.run.json {
         eprintln!(
             "{}: {} rows, {} numeric and {} categorical columns -> {} features; {} train / {} test rows",
             args.file.display(),
@@ -338,29 +329,29 @@ fn run(args: Args) -> Result<()> {
     // 4. Train.
     let outputs = if classification { n_classes } else { 1 };
     let mut model = mlp(train.n_features(), outputs, &args)?;
-    let optimizer = trustnn::optim::by_name(&args.optimizer, args.lr as f32)?;
+    let optimizer = trustnn::optim::by_name(&args.optimizer, args.run.lr as f32)?;
     let (loss, tracked): (Box<dyn Loss>, Metric) = if classification {
         (Box::new(SparseCategoricalCrossEntropy), Metric::Accuracy)
     } else {
         (Box::new(MeanSquaredError), Metric::R2)
     };
     model.compile_boxed(loss, optimizer)?;
-    if !args.json {
+    if !args.run.json {
         eprint!("{}", model.summary());
     }
     let config = FitConfig::new()
         .epochs(args.epochs)
-        .batch_size(args.batch_size)
+        .batch_size(args.run.batch_size)
         .validation_split(args.val_fraction)
         .metrics(&[tracked])
-        .progress(common::progress(args.json));
+        .progress(common::progress(args.run.json));
     let start = Instant::now();
     let history = model.fit(&x_train, &y_train, &config)?;
     let seconds = start.elapsed().as_secs_f64();
 
     // 5. Test metrics.
-    std::fs::create_dir_all(&args.out_dir)?;
-    let curves = args.out_dir.join("csv_train_learning_curves.png");
+    std::fs::create_dir_all(&args.run.out_dir)?;
+    let curves = args.run.out_dir.join("csv_train_learning_curves.png");
     trustnn::plot::learning_curves(&history, &curves, &format!("{}: MLP", args.file.display()))?;
     let mut figures = serde_json::json!({
         "file": args.file, "target": args.target, "task": format!("{task:?}").to_lowercase(),
@@ -368,7 +359,7 @@ fn run(args: Args) -> Result<()> {
         "features": train.n_features(), "numeric_columns": fitted.numeric_columns,
         "categorical_columns": fitted.categorical_columns,
         "hidden": args.hidden, "activation": args.activation, "optimizer": args.optimizer,
-        "lr": args.lr, "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed,
+        "lr": args.run.lr, "epochs": args.epochs, "batch_size": args.run.batch_size, "seed": args.run.seed,
         "train_seconds": seconds, "learning_curves_png": curves,
     });
     let mut table = common::Table::new(&["test split", "model", "baseline"]);
@@ -412,7 +403,7 @@ fn run(args: Args) -> Result<()> {
         }
         let cm = metrics::confusion_matrix(&truth, &predicted, n_classes)?
             .with_class_names(train.class_names())?;
-        let heatmap = args.out_dir.join("csv_train_confusion_matrix.png");
+        let heatmap = args.run.out_dir.join("csv_train_confusion_matrix.png");
         trustnn::plot::confusion_matrix_heatmap(
             &common::heatmap_counts(&cm),
             train.class_names(),
@@ -455,7 +446,7 @@ fn run(args: Args) -> Result<()> {
         })?;
         std::fs::write(path, text + "\n")?;
     }
-    if args.json {
+    if args.run.json {
         println!("{figures}");
     } else {
         let n = x_train.batch_size();

@@ -24,11 +24,10 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
-use trustnn::data::{StandardScaler, datasets, train_test_split};
+use trustnn::data::{StandardScaler, datasets};
 use trustnn::metrics::{mean_absolute_error, r2_score, root_mean_squared_error};
 use trustnn::model::EarlyStopping;
 use trustnn::prelude::*;
@@ -43,24 +42,11 @@ struct Args {
     /// Epochs without a better validation loss before stopping.
     #[arg(long, default_value_t = 30)]
     patience: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Adam's learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
     /// Fraction of the samples held out for the test.
     #[arg(long, default_value_t = 0.2)]
     test_fraction: f64,
-    /// Seed of the split, initialization and shuffling.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Folder for the plot.
-    #[arg(long, default_value = "target/plots")]
-    out_dir: PathBuf,
-    /// Print the figures as one JSON object instead of text (no progress bar).
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: common::RunArgs,
 }
 
 /// Test-split errors in the target's units.
@@ -81,13 +67,13 @@ fn scores(y_true: &Tensor, y_pred: &Tensor) -> Result<Scores> {
 /// Trains `model` on the standardized data with early stopping; returns the history and the
 /// seconds it took.
 fn train(model: &mut Sequential, x: &Tensor, y: &Tensor, args: &Args) -> Result<(History, f64)> {
-    model.compile(MeanSquaredError, Adam::new(args.lr as f32))?;
+    model.compile(MeanSquaredError, Adam::new(args.run.lr as f32))?;
     let config = FitConfig::new()
         .epochs(args.epochs)
-        .batch_size(args.batch_size)
+        .batch_size(args.run.batch_size)
         .validation_split(0.2)
         .metrics(&[Metric::R2])
-        .progress(common::progress(args.json));
+        .progress(common::progress(args.run.json));
     let mut stop = EarlyStopping::new("val_loss")
         .patience(args.patience)
         .restore_best_weights(true);
@@ -99,15 +85,19 @@ fn train(model: &mut Sequential, x: &Tensor, y: &Tensor, args: &Args) -> Result<
 fn main() -> Result<()> {
     let args = Args::parse();
     let data = datasets::diabetes()?;
-    let (train_part, test_part) = train_test_split(&data, args.test_fraction, args.seed, false)?;
-    let (mut x_scaler, mut y_scaler) = (StandardScaler::new(), StandardScaler::new());
-    let x_train = x_scaler.fit_transform(train_part.x())?;
+    let (train_part, test_part, x_train, x_test) = common::scaled_split(
+        &data,
+        args.test_fraction,
+        args.run.seed,
+        false,
+        common::Scaling::Standard,
+    )?;
+    let mut y_scaler = StandardScaler::new();
     let y_train = y_scaler.fit_transform(train_part.y())?; // [n, 1]
-    let x_test = x_scaler.transform(test_part.x())?;
     let y_test = test_part.y(); // original units
 
     let mut mlp = Sequential::new()
-        .seed(args.seed)
+        .seed(args.run.seed)
         .add(Dense::new(10, 32).weight_init(Initializer::HeUniform))
         .add(ActivationLayer::new(Relu))
         .add(Dense::new(32, 16).weight_init(Initializer::HeUniform))
@@ -116,7 +106,7 @@ fn main() -> Result<()> {
     let (history, seconds) = train(&mut mlp, &x_train, &y_train, &args)?;
     let mlp_scores = scores(y_test, &y_scaler.inverse_transform(&mlp.predict(&x_test)?)?)?;
 
-    let mut linear = Sequential::new().seed(args.seed).add(Dense::new(10, 1));
+    let mut linear = Sequential::new().seed(args.run.seed).add(Dense::new(10, 1));
     let (linear_history, _) = train(&mut linear, &x_train, &y_train, &args)?;
     let linear_scores = scores(y_test, &y_scaler.inverse_transform(&linear.predict(&x_test)?)?)?;
 
@@ -124,8 +114,8 @@ fn main() -> Result<()> {
     let mean_pred = Tensor::full(y_test.shape(), train_mean);
     let mean_scores = scores(y_test, &mean_pred)?;
 
-    std::fs::create_dir_all(&args.out_dir)?;
-    let curves = args.out_dir.join("diabetes_learning_curves.png");
+    std::fs::create_dir_all(&args.run.out_dir)?;
+    let curves = args.run.out_dir.join("diabetes_learning_curves.png");
     trustnn::plot::learning_curves(
         &history,
         &curves,
@@ -133,12 +123,12 @@ fn main() -> Result<()> {
     )?;
 
     let epochs_run = history.epochs();
-    if args.json {
+    if args.run.json {
         let s = |s: &Scores| serde_json::json!({"r2": s.r2, "rmse": s.rmse, "mae": s.mae});
         let obj = serde_json::json!({
             "dataset": "diabetes", "train_samples": train_part.len(), "test_samples": test_part.len(),
-            "max_epochs": args.epochs, "patience": args.patience, "batch_size": args.batch_size,
-            "lr": args.lr, "seed": args.seed,
+            "max_epochs": args.epochs, "patience": args.patience, "batch_size": args.run.batch_size,
+            "lr": args.run.lr, "seed": args.run.seed,
             "mlp_epochs": epochs_run, "mlp_stop_reason": history.stop_reason(),
             "linear_epochs": linear_history.epochs(),
             "train_seconds": seconds, "train_target_mean": common::short(train_mean),

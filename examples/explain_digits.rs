@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
-use trustnn::data::{MinMaxScaler, datasets, train_test_split};
+use trustnn::data::datasets;
 use trustnn::explain::*;
 use trustnn::prelude::*;
 
@@ -46,10 +46,8 @@ fn main() -> Result<()> {
     let args = Args::parse();
     let start = Instant::now();
     let data = datasets::digits()?;
-    let (train, test) = train_test_split(&data, 0.25, args.seed, true)?;
-    let mut scaler = MinMaxScaler::new();
-    let xtr = scaler.fit_transform(train.x())?;
-    let xte = scaler.transform(test.x())?;
+    let (train, test, xtr, xte) =
+        common::scaled_split(&data, 0.25, args.seed, true, common::Scaling::MinMax)?;
     let mut m = Sequential::new()
         .seed(args.seed + 5)
         .add(Dense::new(64, 64))

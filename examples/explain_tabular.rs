@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
-use trustnn::data::{StandardScaler, datasets, train_test_split};
+use trustnn::data::datasets;
 use trustnn::explain::*;
 use trustnn::prelude::*;
 
@@ -53,10 +53,8 @@ fn main() -> Result<()> {
     let data = datasets::breast_cancer()?;
     let names = data.feature_names().to_vec();
     let classes = ["malignant", "benign"];
-    let (train, test) = train_test_split(&data, 0.25, args.seed, true)?;
-    let mut scaler = StandardScaler::new();
-    let xtr = scaler.fit_transform(train.x())?;
-    let xte = scaler.transform(test.x())?;
+    let (train, test, xtr, xte) =
+        common::scaled_split(&data, 0.25, args.seed, true, common::Scaling::Standard)?;
     let mut m = Sequential::new()
         .seed(args.seed + 3)
         .add(Dense::new(30, 32))

@@ -11,14 +11,15 @@
 //! cargo run --release --example quickstart -- --epochs 40 --json
 //! ```
 
-use std::path::PathBuf;
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::Instant;
 
 use clap::Parser;
-use trustnn::data::{StandardScaler, datasets, train_test_split};
+use trustnn::data::datasets;
 use trustnn::metrics::confusion_matrix;
 use trustnn::prelude::*;
-use trustnn::progress::ProgressMode;
 
 /// Train an MLP on the bundled digits and report its test accuracy.
 #[derive(Parser, Debug)]
@@ -27,53 +28,34 @@ struct Args {
     /// Number of epochs.
     #[arg(long, default_value_t = 30)]
     epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Adam's learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
-    /// Seed of the split, initialization and shuffling.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Folder for the plots.
-    #[arg(long, default_value = "target/plots")]
-    out_dir: PathBuf,
-    /// Print the figures as one JSON object instead of text (no progress bar).
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: common::RunArgs,
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
     let digits = datasets::digits()?;
-    let (train, test) = train_test_split(&digits, 0.2, args.seed, true)?;
-    let mut scaler = StandardScaler::new();
-    let x_train = scaler.fit_transform(train.x())?;
-    let x_test = scaler.transform(test.x())?;
+    let (train, test, x_train, x_test) =
+        common::scaled_split(&digits, 0.2, args.run.seed, true, common::Scaling::Standard)?;
 
     let mut model = Sequential::new()
-        .seed(args.seed)
+        .seed(args.run.seed)
         .add(Dense::new(64, 128).weight_init(Initializer::HeUniform))
         .add(ActivationLayer::new(Relu))
         .add(Dense::new(128, 64).weight_init(Initializer::HeUniform))
         .add(ActivationLayer::new(Relu))
         .add(Dense::new(64, 10));
-    model.compile(SparseCategoricalCrossEntropy, Adam::new(args.lr as f32))?;
-    if !args.json {
+    model.compile(SparseCategoricalCrossEntropy, Adam::new(args.run.lr as f32))?;
+    if !args.run.json {
         print!("{}", model.summary());
     }
 
     let config = FitConfig::new()
         .epochs(args.epochs)
-        .batch_size(args.batch_size)
+        .batch_size(args.run.batch_size)
         .validation_split(0.1)
         .metrics(&[Metric::Accuracy])
-        .progress(if args.json {
-            ProgressMode::Silent
-        } else {
-            ProgressMode::Auto
-        });
+        .progress(common::progress(args.run.json));
     let start = Instant::now();
     let history = model.fit(&x_train, train.y(), &config)?;
     let seconds = start.elapsed().as_secs_f64();
@@ -85,26 +67,21 @@ fn main() -> Result<()> {
     )?;
     let accuracy = eval.metric(Metric::Accuracy).unwrap_or(f32::NAN);
     let predicted = model.predict_classes(&x_test)?;
-    let truth: Vec<usize> = test.y().as_slice().iter().map(|&v| v as usize).collect();
+    let truth = common::class_labels(test.y());
     let cm = confusion_matrix(&truth, &predicted, 10)?;
 
-    std::fs::create_dir_all(&args.out_dir)?;
-    let curves = args.out_dir.join("quickstart_learning_curves.png");
-    let heatmap = args.out_dir.join("quickstart_confusion_matrix.png");
+    std::fs::create_dir_all(&args.run.out_dir)?;
+    let curves = args.run.out_dir.join("quickstart_learning_curves.png");
+    let heatmap = args.run.out_dir.join("quickstart_confusion_matrix.png");
     trustnn::plot::learning_curves(&history, &curves, "digits: MLP 64-128-64-10, Adam")?;
-    let counts: Vec<Vec<u64>> = cm
-        .counts()
-        .rows()
-        .into_iter()
-        .map(|r| r.iter().map(|&c| c as u64).collect())
-        .collect();
+    let counts = common::heatmap_counts(&cm);
     let names: Vec<String> = (0..10).map(|d| d.to_string()).collect();
     trustnn::plot::confusion_matrix_heatmap(&counts, &names, &heatmap, "digits: confusion matrix (test)")?;
 
-    if args.json {
+    if args.run.json {
         let obj = serde_json::json!({
             "dataset": "digits", "train_samples": train.len(), "test_samples": test.len(),
-            "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
+            "epochs": args.epochs, "batch_size": args.run.batch_size, "lr": args.run.lr, "seed": args.run.seed,
             "train_seconds": seconds, "train_accuracy": history.last("accuracy"),
             "val_accuracy": history.last("val_accuracy"), "test_loss": eval.loss,
             "test_accuracy": accuracy, "test_f1_macro": eval.metrics.get("f1_macro"),

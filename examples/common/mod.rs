@@ -1,5 +1,6 @@
-//! Helpers shared by the examples: text tables, labels and confusion-matrix counts, mean and
-//! standard deviation, and the options, training loop and report of the two comparison
+//! Helpers shared by the examples: the common command-line options, a scaled train/test
+//! split, text tables, labels and confusion-matrix counts, mean and standard deviation, and
+//! the options, training loop and report of the two comparison
 //! examples (`compare_optimizers`, `compare_activations`), which train the same MLP on the
 //! same split of the digits and differ only in what they vary.
 //!
@@ -14,7 +15,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use trustnn::data::{StandardScaler, datasets, train_test_split};
+use trustnn::data::{Dataset, MinMaxScaler, StandardScaler, datasets, train_test_split};
 use trustnn::metrics::ConfusionMatrix;
 use trustnn::optim;
 use trustnn::prelude::*;
@@ -28,6 +29,62 @@ pub fn progress(json: bool) -> ProgressMode {
     } else {
         ProgressMode::Auto
     }
+}
+
+/// The options the single-model examples (`quickstart`, `breast_cancer`, `diabetes`,
+/// `csv_train`) share (batch size, learning rate, seed, output folder, JSON); each flattens them into its own `Args` (`#[command(flatten)]`) after
+/// the options of its training.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Batch size.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// The optimizer's learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+    /// Seed of the split, initialization and shuffling.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Folder for the plots.
+    #[arg(long, default_value = "target/plots")]
+    pub out_dir: PathBuf,
+    /// Print the figures as one JSON object instead of text (no progress bar).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How [`scaled_split`] scales the features.
+#[derive(Clone, Copy, Debug)]
+pub enum Scaling {
+    /// Zero mean and unit variance per feature (`StandardScaler`).
+    Standard,
+    /// Each feature to `[0, 1]` (`MinMaxScaler`).
+    MinMax,
+}
+
+/// Splits `data` (`train_test_split`: `test_fraction` held out, stratified if `stratify`)
+/// and scales the features with a scaler fit on the training part only; returns the training
+/// and test parts (raw features, labels) and their scaled features: `(train, test, x_train,
+/// x_test)`.
+pub fn scaled_split(
+    data: &Dataset,
+    test_fraction: f64,
+    seed: u64,
+    stratify: bool,
+    scaling: Scaling,
+) -> Result<(Dataset, Dataset, Tensor, Tensor)> {
+    let (train, test) = train_test_split(data, test_fraction, seed, stratify)?;
+    let (x_train, x_test) = match scaling {
+        Scaling::Standard => {
+            let mut scaler = StandardScaler::new();
+            (scaler.fit_transform(train.x())?, scaler.transform(test.x())?)
+        }
+        Scaling::MinMax => {
+            let mut scaler = MinMaxScaler::new();
+            (scaler.fit_transform(train.x())?, scaler.transform(test.x())?)
+        }
+    };
+    Ok((train, test, x_train, x_test))
 }
 
 /// Class labels `[n]` stored as `f32` (as datasets and `fit` hold them) as `usize`.
@@ -327,6 +384,28 @@ pub fn comparison_chart(runs: &[Run], out_dir: &Path, file: &str, title: &str) -
         .collect();
     trustnn::plot::line_chart(&series, &path, title, "epoch", "validation accuracy")?;
     Ok(path)
+}
+
+/// A comparison's JSON object: the fields every comparison reports (data sizes and the
+/// shared options) and the example's own `fields` (what it varied, its runs, its plot).
+pub fn comparison_json(
+    data: &TrainVal,
+    args: &ComparisonArgs,
+    fields: serde_json::Value,
+) -> serde_json::Value {
+    let mut obj = serde_json::json!({
+        "dataset": "digits",
+        "train_samples": data.x_train.batch_size(),
+        "val_samples": data.x_val.batch_size(),
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "seed": args.seed,
+        "target_accuracy": args.target,
+    });
+    if let (Some(obj), serde_json::Value::Object(fields)) = (obj.as_object_mut(), fields) {
+        obj.extend(fields);
+    }
+    obj
 }
 
 /// The runs as JSON values (curves included).
