@@ -75,6 +75,10 @@ struct Args {
     /// (`trustnn::optim::set_flush_subnormals`), as `torch.set_flush_denormal(True)`.
     #[arg(long)]
     flush_subnormals: bool,
+    /// How long, in microseconds, a helper thread waits awake for the next matrix product
+    /// before sleeping (`trustnn::linalg::set_helper_spin`; default 5000).
+    #[arg(long)]
+    helper_spin_us: Option<u64>,
 }
 
 const FEATURES: usize = 784;
@@ -247,6 +251,9 @@ fn main() -> Result<()> {
     let args = Args::parse();
     trustnn::linalg::set_num_threads(args.threads);
     trustnn::optim::set_flush_subnormals(args.flush_subnormals);
+    if let Some(us) = args.helper_spin_us {
+        trustnn::linalg::set_helper_spin(std::time::Duration::from_micros(us));
+    }
     let out = match args.mode {
         BenchMode::Train => train(&args)?,
         BenchMode::Xor => xor(&args)?,

@@ -36,8 +36,9 @@
 //!   blocking depends only on `k`), so results are bit-identical from 1 to N threads.
 //!
 //! With the `threads` feature, products of at least [`PARALLEL_MIN_FLOPS`] are split over
-//! [`num_threads`] threads: the calling thread and persistent helper threads that sleep
-//! between products; without it everything runs on the calling thread.
+//! [`num_threads`] threads: the calling thread and persistent helper threads that wait awake
+//! for a few milliseconds after a product ([`set_helper_spin`]) and then sleep; without it
+//! everything runs on the calling thread.
 //!
 //! With the `blas` feature (off by default; needs the system's OpenBLAS, e.g. Debian's
 //! `libopenblas-dev`, at link time), every product above the tiny ones calls OpenBLAS'
@@ -62,7 +63,8 @@
 //! ```
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 
@@ -366,6 +368,35 @@ pub fn set_num_threads(n: usize) {
     NUM_THREADS.store(n, Ordering::Relaxed);
 }
 
+/// How long a helper thread stays awake for the next product, in nanoseconds
+/// ([`set_helper_spin`]).
+static HELPER_SPIN_NANOS: AtomicU64 = AtomicU64::new(DEFAULT_HELPER_SPIN.as_nanos() as u64);
+
+/// The default of [`set_helper_spin`]: 5 ms.
+pub const DEFAULT_HELPER_SPIN: Duration = Duration::from_millis(5);
+
+/// Sets how long a helper thread of the `threads` feature waits, awake, for the next product
+/// before it sleeps (default [`DEFAULT_HELPER_SPIN`], 5 ms; `Duration::ZERO` sleeps at
+/// once). Has no effect without the feature; results never depend on it.
+///
+/// Between the products of a training step the calling thread does element-wise and
+/// optimizer work for a fraction of a millisecond. A helper that slept through that gap has
+/// to be woken by the operating system for the next product, which on a virtual machine
+/// costs tens of microseconds, about as much as a small product saves. Waiting awake (with
+/// the `pause` instruction) avoids that: on the MLP of `docs/PERFORMANCE.md` it took the
+/// 1 → 2 thread speed-up of an epoch from about 1.1× to about 1.25×. The price is that the
+/// helper keeps its core busy for this long after the last product, as OpenMP's default
+/// spin does; on a machine shared with other busy processes a shorter wait may suit better.
+pub fn set_helper_spin(wait: Duration) {
+    let nanos = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
+    HELPER_SPIN_NANOS.store(nanos, Ordering::Relaxed);
+}
+
+/// The current [`set_helper_spin`] value.
+pub fn helper_spin() -> Duration {
+    Duration::from_nanos(HELPER_SPIN_NANOS.load(Ordering::Relaxed))
+}
+
 /// A pointer that may cross threads: the parts of one product touch disjoint memory.
 #[cfg(feature = "threads")]
 #[derive(Clone, Copy)]
@@ -424,31 +455,131 @@ impl Part {
     }
 }
 
+/// A range loop being split over threads ([`for_each_block`]): the closure lives on the
+/// caller's stack, which waits for every block before it returns.
+#[cfg(feature = "threads")]
+type RangeFn = dyn Fn(usize, usize) + Sync;
+
+/// What a helper is handed: a block of a product, or a block of a range loop.
+#[cfg(feature = "threads")]
+#[derive(Clone, Copy)]
+enum Task {
+    Product(Part),
+    Range(SendPtr<*const RangeFn>),
+}
+
+#[cfg(feature = "threads")]
+impl Task {
+    /// Runs the block `start..end` of this task on this thread.
+    ///
+    /// # Safety
+    /// As [`Part::block`]; for a range, the closure is still alive.
+    unsafe fn block(self, start: usize, end: usize) {
+        match self {
+            // SAFETY: forwarded.
+            Task::Product(part) => unsafe { part.block(start, end) },
+            // SAFETY: the caller of `helpers::run` keeps the closure alive until every block
+            // is done.
+            Task::Range(f) => unsafe { (*f.0)(start, end) },
+        }
+    }
+}
+
+/// Calls `f(start, end)` on disjoint blocks that cover `0..len`, at once on the calling
+/// thread and the helper threads of the `threads` feature when there is more than one
+/// thread and `len >= min_len`; else `f(0, len)` on this thread. Block boundaries are
+/// multiples of `align` (but the last). `f` must not panic (a helper would stop).
+pub(crate) fn for_each_block(len: usize, align: usize, min_len: usize, f: &(dyn Fn(usize, usize) + Sync)) {
+    #[cfg(feature = "threads")]
+    {
+        let threads = num_threads();
+        if threads > 1 && len >= min_len.max(2) {
+            let align = align.max(1);
+            let units = len.div_ceil(align);
+            let parts = threads.min(units);
+            if parts > 1 {
+                let per = units.div_ceil(parts) * align;
+                // SAFETY: only the lifetime is erased; `run` returns after every block is
+                // done, while `f` is still borrowed here.
+                let erased: *const RangeFn =
+                    unsafe { std::mem::transmute::<&(dyn Fn(usize, usize) + Sync), &'static RangeFn>(f) };
+                // SAFETY: the blocks are disjoint, as `f` requires.
+                if unsafe { helpers::run(Task::Range(SendPtr(erased)), len, per, threads) } {
+                    return;
+                }
+            }
+        }
+    }
+    let _ = (align, min_len);
+    f(0, len);
+}
+
+/// Runs `f` over blocks of equally long slices, as [`for_each_block`] splits `0..len`:
+/// each call gets the same block of every slice in `write` (mutable) and `read`.
+///
+/// Pass a `move` closure: scalars it captures by reference could, for all the compiler
+/// knows, alias the slices, and then its loop is not vectorized (3× slower for Adam).
+///
+/// # Panics
+/// If the slices differ in length (an internal invariant).
+pub(crate) fn zip_blocks<const W: usize, const R: usize>(
+    write: [&mut [f32]; W],
+    read: [&[f32]; R],
+    min_len: usize,
+    f: impl Fn([&mut [f32]; W], [&[f32]; R]) + Sync,
+) {
+    let len = write.first().map_or(0, |s| s.len());
+    assert!(
+        write.iter().all(|s| s.len() == len) && read.iter().all(|s| s.len() == len),
+        "linalg::zip_blocks: slices of different lengths"
+    );
+    let w = write.map(|s| Shared(s.as_mut_ptr()));
+    let r = read.map(|s| Shared(s.as_ptr().cast_mut()));
+    // 16 values: one 64-byte cache line, so no line is written by two threads.
+    for_each_block(len, 16, min_len, &|start, end| {
+        // SAFETY: every slice holds `len` values and the blocks are disjoint, so each
+        // mutable sub-slice is the only reference to its values while `f` runs; the `read`
+        // slices are only read.
+        let write = w.map(|p| unsafe { std::slice::from_raw_parts_mut(p.0.add(start), end - start) });
+        let read = r.map(|p| unsafe { std::slice::from_raw_parts(p.0.add(start).cast_const(), end - start) });
+        f(write, read);
+    });
+}
+
+/// A pointer into one of [`zip_blocks`]'s slices, shared by the blocks' closures.
+#[derive(Clone, Copy)]
+struct Shared(*mut f32);
+// SAFETY: the blocks of `zip_blocks` touch disjoint ranges of the pointed-to slices, which
+// outlive the call.
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
+
 /// The helper threads of the `threads` feature: persistent threads that sleep on a condition
 /// variable between products. The calling thread computes the first block of C itself and
-/// hands the others over, so with 2 threads one helper runs beside it. Helpers never spin:
-/// as soon as a block is done they sleep again, so the element-wise and optimizer work that
-/// follows on the calling thread keeps its core (on a 2-core machine a spinning pool would
-/// take it). Handing over allocates nothing (a `Copy` job in a mutex-guarded slot).
+/// hands the others over, so with 2 threads one helper runs beside it. A helper waits awake
+/// for the next job for [`set_helper_spin`]'s time (5 ms by default), then sleeps until
+/// woken. Handing over allocates nothing (a `Copy` job in a mutex-guarded slot).
 #[cfg(feature = "threads")]
 mod helpers {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+    use std::time::Instant;
 
-    use super::Part;
+    use super::Task;
 
     #[derive(Clone, Copy)]
     struct Job {
-        part: Part,
+        task: Task,
         start: usize,
         end: usize,
     }
 
-    /// `pause` iterations (about 140 cycles each on recent x86) a helper waits for the next
-    /// job before sleeping (about 0.1 ms: the gap between the products of one pass), and the
-    /// caller waits for a helper before sleeping (about 0.3 ms).
-    const HELPER_SPINS: u32 = 2_000;
+    /// `pause` iterations (about 140 cycles each on recent x86) the caller waits for a
+    /// helper before sleeping (about 0.3 ms). How long a helper waits for the next job is
+    /// [`super::helper_spin`].
     const CALLER_SPINS: u32 = 6_000;
+    /// `pause` iterations between two readings of the clock while a helper waits.
+    const SPINS_PER_CLOCK_READ: u32 = 64;
 
     #[derive(Default)]
     struct Helper {
@@ -494,10 +625,18 @@ mod helpers {
             std::thread::yield_now();
         };
         loop {
-            let mut spins = 0;
-            while !me.pending.load(Ordering::Acquire) && spins < HELPER_SPINS {
-                std::hint::spin_loop();
-                spins += 1;
+            let wait = super::helper_spin();
+            let since = Instant::now();
+            'awake: while !me.pending.load(Ordering::Acquire) {
+                for _ in 0..SPINS_PER_CLOCK_READ {
+                    std::hint::spin_loop();
+                    if me.pending.load(Ordering::Acquire) {
+                        break 'awake;
+                    }
+                }
+                if since.elapsed() >= wait {
+                    break;
+                }
             }
             let job = {
                 let mut slot = lock(&me.job);
@@ -511,19 +650,19 @@ mod helpers {
             };
             // SAFETY: the caller handed over a block disjoint from all others and waits for
             // `done` before the borrowed operands go away.
-            unsafe { job.part.block(job.start, job.end) };
+            unsafe { job.task.block(job.start, job.end) };
             me.done.store(true, Ordering::Release);
             let _guard = lock(&me.done_lock);
             me.done_cv.notify_one();
         }
     }
 
-    /// Computes `part` over `0..len` in blocks of `per` (a multiple of the tile), at most
+    /// Computes `task` over `0..len` in blocks of `per` (a multiple of the tile or alignment), at most
     /// `threads` at once. Returns false (having done nothing) if the helpers are busy.
     ///
     /// # Safety
     /// As [`super::serial`] for the whole product.
-    pub(super) unsafe fn run(part: Part, len: usize, per: usize, threads: usize) -> bool {
+    pub(super) unsafe fn run(task: Task, len: usize, per: usize, threads: usize) -> bool {
         let Ok(_busy) = BUSY.try_lock() else {
             return false;
         };
@@ -538,14 +677,14 @@ mod helpers {
             };
             let h = &helpers[used];
             h.done.store(false, Ordering::Relaxed);
-            *lock(&h.job) = Some(Job { part, start, end });
+            *lock(&h.job) = Some(Job { task, start, end });
             h.pending.store(true, Ordering::Release);
             h.wake.notify_one();
             used += 1;
             start = end;
         }
         // SAFETY: the first block, disjoint from the handed-over ones.
-        unsafe { part.block(0, per.min(len)) };
+        unsafe { task.block(0, per.min(len)) };
         for h in &helpers[..used] {
             // A spin covers the common case of a helper finishing at about the same time.
             let mut spins = 0;
@@ -595,7 +734,7 @@ unsafe fn parallel(m: usize, k: usize, n: usize, a: Raw, b: Raw, beta: f32, c: *
                     by_cols,
                 };
                 // SAFETY: the parts write disjoint blocks of C.
-                if unsafe { helpers::run(part, len, per, threads) } {
+                if unsafe { helpers::run(Task::Product(part), len, per, threads) } {
                     return;
                 }
             }
@@ -1508,6 +1647,63 @@ mod tests {
                 one.iter().zip(&two).all(|(x, y)| x.to_bits() == y.to_bits()),
                 "{m}x{k}x{n}"
             );
+        }
+    }
+
+    #[test]
+    fn blocks_cover_every_index_once_on_aligned_boundaries() {
+        use std::sync::Mutex;
+        set_num_threads(2);
+        for (len, align, min_len) in [
+            (0, 16, 1),
+            (1, 16, 1),
+            (100, 16, 10),
+            (100, 16, 1000),
+            (65_537, 16, 32_768),
+        ] {
+            let seen = Mutex::new(Vec::new());
+            for_each_block(len, align, min_len, &|start, end| {
+                seen.lock().unwrap().push((start, end))
+            });
+            let mut blocks = seen.into_inner().unwrap();
+            blocks.sort_unstable();
+            // Contiguous from 0 to len, boundaries on multiples of `align`.
+            let mut next = 0;
+            for &(start, end) in &blocks {
+                assert_eq!(start, next, "{len}: {blocks:?}");
+                assert!(end > start || len == 0, "{len}: {blocks:?}");
+                assert!(end == len || end % align == 0, "{len}: {blocks:?}");
+                next = end;
+            }
+            assert_eq!(next, len, "{len}: {blocks:?}");
+            // One block below `min_len`; at most one per thread above it.
+            let most = if len >= min_len && cfg!(feature = "threads") {
+                2
+            } else {
+                1
+            };
+            assert!(blocks.len() <= most, "{len}: {blocks:?}");
+        }
+        set_num_threads(0);
+    }
+
+    #[test]
+    fn zipped_blocks_give_the_serial_result() {
+        let len = 70_001;
+        let a0 = values(len, 3);
+        let g = values(len, 4);
+        let (mut a, mut b) = (a0.clone(), vec![1.0; len]);
+        set_num_threads(2);
+        zip_blocks([&mut a, &mut b], [&g], 1_000, move |[a, b], [g]| {
+            for ((a, b), &g) in a.iter_mut().zip(b.iter_mut()).zip(g) {
+                *b += *a * g;
+                *a -= 0.5 * g;
+            }
+        });
+        set_num_threads(0);
+        for i in 0..len {
+            assert_eq!(b[i].to_bits(), (a0[i] * g[i] + 1.0).to_bits(), "b[{i}]");
+            assert_eq!(a[i].to_bits(), (a0[i] - 0.5 * g[i]).to_bits(), "a[{i}]");
         }
     }
 

@@ -4,8 +4,10 @@
 //! Reference: Zeiler, "ADADELTA: An Adaptive Learning Rate Method", arXiv:1212.5701 (2012).
 
 use super::OptimizerSpec;
+use super::PARALLEL_MIN_VALUES;
 use super::{Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, check_unit, lr_to_f64};
 use crate::error::Result;
+use crate::linalg::zip_blocks;
 
 /// Adadelta, as `torch.optim.Adadelta` (defaults: `lr = 1.0`, `rho = 0.9`, `eps = 1e-6`,
 /// `weight_decay = 0`).
@@ -106,14 +108,21 @@ impl Optimizer for Adadelta {
         let eps = self.eps as f32;
         let wd = self.weight_decay as f32;
         let decay = self.weight_decay != 0.0;
-        for (((p, &g), v), u) in value.iter_mut().zip(grad).zip(sq).zip(acc) {
-            let g = if decay { g + wd * *p } else { g };
-            *v = *v * rho + one_minus_rho * g * g;
-            let std = (*v + eps).sqrt();
-            let delta = (*u + eps).sqrt() / std * g;
-            *u = *u * rho + one_minus_rho * delta * delta;
-            *p += neg_lr * delta;
-        }
+        zip_blocks(
+            [value, sq, acc],
+            [grad],
+            PARALLEL_MIN_VALUES,
+            move |[value, sq, acc], [grad]| {
+                for (((p, &g), v), u) in value.iter_mut().zip(grad).zip(sq).zip(acc) {
+                    let g = if decay { g + wd * *p } else { g };
+                    *v = *v * rho + one_minus_rho * g * g;
+                    let std = (*v + eps).sqrt();
+                    let delta = (*u + eps).sqrt() / std * g;
+                    *u = *u * rho + one_minus_rho * delta * delta;
+                    *p += neg_lr * delta;
+                }
+            },
+        );
     }
 
     lr_and_state_methods!("Adadelta", lr);

@@ -5,8 +5,11 @@
 //! Stochastic Optimization", JMLR 12 (2011).
 
 use super::OptimizerSpec;
-use super::{Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, lr_to_f64};
+use super::{
+    Optimizer, OptimizerState, PARALLEL_MIN_VALUES, begin_update, check_lr, check_non_negative64, lr_to_f64,
+};
 use crate::error::Result;
+use crate::linalg::zip_blocks;
 
 /// Adagrad, as `torch.optim.Adagrad` (defaults: `lr = 1e-2`, `lr_decay = 0`,
 /// `weight_decay = 0`, `initial_accumulator_value = 0`, `eps = 1e-10`).
@@ -120,12 +123,19 @@ impl Optimizer for Adagrad {
         let eps = self.eps as f32;
         let wd = self.weight_decay as f32;
         let decay = self.weight_decay != 0.0;
-        for ((p, &g), s) in value.iter_mut().zip(grad).zip(sum.iter_mut()) {
-            let g = if decay { g + wd * *p } else { g };
-            *s += g * g;
-            let std = s.sqrt() + eps;
-            *p += neg_clr * g / std;
-        }
+        zip_blocks(
+            [value, sum],
+            [grad],
+            PARALLEL_MIN_VALUES,
+            move |[value, sum], [grad]| {
+                for ((p, &g), s) in value.iter_mut().zip(grad).zip(sum.iter_mut()) {
+                    let g = if decay { g + wd * *p } else { g };
+                    *s += g * g;
+                    let std = s.sqrt() + eps;
+                    *p += neg_clr * g / std;
+                }
+            },
+        );
     }
 
     lr_and_state_methods!("Adagrad", lr);

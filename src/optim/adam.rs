@@ -5,8 +5,11 @@
 //! AMSGrad: Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018.
 
 use super::moments::Moments;
-use super::{Optimizer, OptimizerSpec, OptimizerState, WeightDecay, begin_update, nan_max};
+use super::{
+    Optimizer, OptimizerSpec, OptimizerState, PARALLEL_MIN_VALUES, WeightDecay, begin_update, nan_max,
+};
 use crate::error::Result;
+use crate::linalg::zip_blocks;
 
 /// Adam, as `torch.optim.Adam` (defaults: `lr = 1e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`, `weight_decay = 0`, `amsgrad = false`).
@@ -64,25 +67,40 @@ pub(super) fn update(
             len,
         );
         let b = BiasCorrection::new(moments, step);
-        for ((((p, &g), m), v), vmax) in value.iter_mut().zip(grad).zip(m).zip(v).zip(vmax) {
-            k.advance(p, g, m, v);
-            *vmax = nan_max(*vmax, *v);
-            let denom = vmax.sqrt() / b.bias_correction2_sqrt + k.eps;
-            *p += b.neg_step_size * *m / denom;
-        }
+        zip_blocks(
+            [value, m, v, vmax],
+            [grad],
+            PARALLEL_MIN_VALUES,
+            move |[value, m, v, vmax], [grad]| {
+                for ((((p, &g), m), v), vmax) in value.iter_mut().zip(grad).zip(m).zip(v).zip(vmax) {
+                    k.advance(p, g, m, v);
+                    *vmax = nan_max(*vmax, *v);
+                    let denom = vmax.sqrt() / b.bias_correction2_sqrt + k.eps;
+                    *p += b.neg_step_size * *m / denom;
+                }
+            },
+        );
     } else {
         let (step, [m, v]) = state.advance([("exp_avg", 0.0), ("exp_avg_sq", 0.0)], len);
         let b = BiasCorrection::new(moments, step);
-        for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
-            k.advance(p, g, m, v);
-            let denom = v.sqrt() / b.bias_correction2_sqrt + k.eps;
-            *p += b.neg_step_size * *m / denom;
-        }
+        zip_blocks(
+            [value, m, v],
+            [grad],
+            PARALLEL_MIN_VALUES,
+            move |[value, m, v], [grad]| {
+                for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
+                    k.advance(p, g, m, v);
+                    let denom = v.sqrt() / b.bias_correction2_sqrt + k.eps;
+                    *p += b.neg_step_size * *m / denom;
+                }
+            },
+        );
     }
 }
 
 /// Adam's bias-corrected step scalars at step `t`, computed in `f64` and rounded to `f32`
 /// where PyTorch applies them to a tensor.
+#[derive(Clone, Copy)]
 struct BiasCorrection {
     bias_correction2_sqrt: f32,
     neg_step_size: f32,

@@ -577,6 +577,12 @@ pub(crate) fn lerp(start: f32, end: f32, weight: f32) -> f32 {
     }
 }
 
+/// Parameters of at least this many values are updated by the Adam family in blocks on the
+/// calling thread and the helper threads of the `threads` feature at once (each value's
+/// update is independent, so the result is bit-identical to one thread). Smaller ones stay on
+/// the calling thread, where handing over would cost more than it saves.
+pub(crate) const PARALLEL_MIN_VALUES: usize = 32_768;
+
 /// `torch.maximum` on one element: the larger value, NaN if either is NaN.
 #[inline(always)]
 pub(crate) fn nan_max(a: f32, b: f32) -> f32 {

@@ -131,6 +131,7 @@ fn flushed(x: f32) -> f32 {
 }
 
 /// The `f32` scalars of one step of the Adam family ([`Moments::step`]).
+#[derive(Clone, Copy)]
 pub(crate) struct MomentStep {
     l2: Option<f32>,
     shrink: Option<f32>,

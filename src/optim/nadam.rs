@@ -3,9 +3,11 @@
 //! Reference: Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016 workshop
 //! track; the momentum schedule `μ_t = β₁·(1 − ½·0.96^(t·ψ))` is PyTorch's (and Dozat's).
 
+use super::PARALLEL_MIN_VALUES;
 use super::moments::Moments;
 use super::{Optimizer, OptimizerSpec, OptimizerState, WeightDecay, begin_update, check_non_negative64};
 use crate::error::Result;
+use crate::linalg::zip_blocks;
 
 /// NAdam, as `torch.optim.NAdam` (defaults: `lr = 2e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`, `weight_decay = 0`, `momentum_decay = 4e-3`,
@@ -137,12 +139,19 @@ impl Optimizer for NAdam {
         debug_assert_eq!(step as f64, t);
         let bias_correction2 = (1.0 - beta2.powf(t)) as f32;
         let k = self.moments.step();
-        for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
-            let g = k.advance(p, g, m, v);
-            let denom = (*v / bias_correction2).sqrt() + k.eps;
-            *p += coef_grad * g / denom;
-            *p += coef_avg * *m / denom;
-        }
+        zip_blocks(
+            [value, m, v],
+            [grad],
+            PARALLEL_MIN_VALUES,
+            move |[value, m, v], [grad]| {
+                for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
+                    let g = k.advance(p, g, m, v);
+                    let denom = (*v / bias_correction2).sqrt() + k.eps;
+                    *p += coef_grad * g / denom;
+                    *p += coef_avg * *m / denom;
+                }
+            },
+        );
     }
 
     lr_and_state_methods!("NAdam", moments.lr);

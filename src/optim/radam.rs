@@ -3,9 +3,11 @@
 //! Reference: Liu, Jiang, He, Chen, Liu, Gao & Han, "On the Variance of the Adaptive
 //! Learning Rate and Beyond", ICLR 2020.
 
+use super::PARALLEL_MIN_VALUES;
 use super::moments::Moments;
 use super::{Optimizer, OptimizerSpec, OptimizerState, WeightDecay, begin_update};
 use crate::error::Result;
+use crate::linalg::zip_blocks;
 
 /// RAdam, as `torch.optim.RAdam` (defaults: `lr = 1e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`, `weight_decay = 0`, `decoupled_weight_decay = false`).
@@ -112,18 +114,25 @@ impl Optimizer for RAdam {
         let bc2_sqrt = bias_correction2.sqrt() as f32;
         let lr32 = lr as f32;
         let k = self.moments.step();
-        for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
-            k.advance(p, g, m, v);
-            let corrected = *m / bc1;
-            match rect {
-                Some(rect) => {
-                    // `bias_correction2 ** 0.5 / t` is `t.reciprocal() * scalar` in PyTorch.
-                    let adaptive = (1.0 / (v.sqrt() + k.eps)) * bc2_sqrt;
-                    *p -= corrected * lr32 * adaptive * rect;
+        zip_blocks(
+            [value, m, v],
+            [grad],
+            PARALLEL_MIN_VALUES,
+            move |[value, m, v], [grad]| {
+                for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
+                    k.advance(p, g, m, v);
+                    let corrected = *m / bc1;
+                    match rect {
+                        Some(rect) => {
+                            // `bias_correction2 ** 0.5 / t` is `t.reciprocal() * scalar` in PyTorch.
+                            let adaptive = (1.0 / (v.sqrt() + k.eps)) * bc2_sqrt;
+                            *p -= corrected * lr32 * adaptive * rect;
+                        }
+                        None => *p -= corrected * lr32,
+                    }
                 }
-                None => *p -= corrected * lr32,
-            }
-        }
+            },
+        );
     }
 
     lr_and_state_methods!("RAdam", moments.lr);

@@ -5,10 +5,12 @@
 //! Recurrent Neural Networks", arXiv:1308.0850 (2013).
 
 use super::OptimizerSpec;
+use super::PARALLEL_MIN_VALUES;
 use super::{
     Optimizer, OptimizerState, begin_update, check_lr, check_non_negative64, check_unit, lerp, lr_to_f64,
 };
 use crate::error::Result;
+use crate::linalg::zip_blocks;
 
 /// RMSprop, as `torch.optim.RMSprop` (defaults: `lr = 1e-2`, `alpha = 0.99`, `eps = 1e-8`,
 /// `weight_decay = 0`, `momentum = 0`, `centered = false`).
@@ -139,46 +141,75 @@ impl Optimizer for RmsProp {
         match (self.centered, self.momentum > 0.0) {
             (false, false) => {
                 let (_, [sq]) = state.advance([("square_avg", 0.0)], len);
-                for ((p, &g), v) in value.iter_mut().zip(grad).zip(sq) {
-                    let g = decayed(g, *p);
-                    *v = square(*v, g);
-                    let avg = v.sqrt() + eps;
-                    *p += neg_lr * g / avg;
-                }
+                zip_blocks(
+                    [value, sq],
+                    [grad],
+                    PARALLEL_MIN_VALUES,
+                    move |[value, sq], [grad]| {
+                        for ((p, &g), v) in value.iter_mut().zip(grad).zip(sq) {
+                            let g = decayed(g, *p);
+                            *v = square(*v, g);
+                            let avg = v.sqrt() + eps;
+                            *p += neg_lr * g / avg;
+                        }
+                    },
+                );
             }
             (false, true) => {
                 let (_, [sq, mom]) = state.advance([("square_avg", 0.0), ("momentum_buffer", 0.0)], len);
-                for (((p, &g), v), b) in value.iter_mut().zip(grad).zip(sq).zip(mom) {
-                    let g = decayed(g, *p);
-                    *v = square(*v, g);
-                    let avg = v.sqrt() + eps;
-                    *b = *b * mu + g / avg;
-                    *p += neg_lr * *b;
-                }
+                zip_blocks(
+                    [value, sq, mom],
+                    [grad],
+                    PARALLEL_MIN_VALUES,
+                    move |[value, sq, mom], [grad]| {
+                        for (((p, &g), v), b) in value.iter_mut().zip(grad).zip(sq).zip(mom) {
+                            let g = decayed(g, *p);
+                            *v = square(*v, g);
+                            let avg = v.sqrt() + eps;
+                            *b = *b * mu + g / avg;
+                            *p += neg_lr * *b;
+                        }
+                    },
+                );
             }
             (true, false) => {
                 let (_, [sq, ga]) = state.advance([("square_avg", 0.0), ("grad_avg", 0.0)], len);
-                for (((p, &g), v), m) in value.iter_mut().zip(grad).zip(sq).zip(ga) {
-                    let g = decayed(g, *p);
-                    *v = square(*v, g);
-                    *m = lerp(*m, g, one_minus_alpha);
-                    let avg = (*v - *m * *m).sqrt() + eps;
-                    *p += neg_lr * g / avg;
-                }
+                zip_blocks(
+                    [value, sq, ga],
+                    [grad],
+                    PARALLEL_MIN_VALUES,
+                    move |[value, sq, ga], [grad]| {
+                        for (((p, &g), v), m) in value.iter_mut().zip(grad).zip(sq).zip(ga) {
+                            let g = decayed(g, *p);
+                            *v = square(*v, g);
+                            *m = lerp(*m, g, one_minus_alpha);
+                            let avg = (*v - *m * *m).sqrt() + eps;
+                            *p += neg_lr * g / avg;
+                        }
+                    },
+                );
             }
             (true, true) => {
                 let (_, [sq, ga, mom]) = state.advance(
                     [("square_avg", 0.0), ("grad_avg", 0.0), ("momentum_buffer", 0.0)],
                     len,
                 );
-                for ((((p, &g), v), m), b) in value.iter_mut().zip(grad).zip(sq).zip(ga).zip(mom) {
-                    let g = decayed(g, *p);
-                    *v = square(*v, g);
-                    *m = lerp(*m, g, one_minus_alpha);
-                    let avg = (*v - *m * *m).sqrt() + eps;
-                    *b = *b * mu + g / avg;
-                    *p += neg_lr * *b;
-                }
+                let write = [value, sq, ga, mom];
+                zip_blocks(
+                    write,
+                    [grad],
+                    PARALLEL_MIN_VALUES,
+                    move |[value, sq, ga, mom], [grad]| {
+                        for ((((p, &g), v), m), b) in value.iter_mut().zip(grad).zip(sq).zip(ga).zip(mom) {
+                            let g = decayed(g, *p);
+                            *v = square(*v, g);
+                            *m = lerp(*m, g, one_minus_alpha);
+                            let avg = (*v - *m * *m).sqrt() + eps;
+                            *b = *b * mu + g / avg;
+                            *p += neg_lr * *b;
+                        }
+                    },
+                );
             }
         }
     }

@@ -5,11 +5,13 @@
 //! Nesterov momentum in the form of Sutskever, Martens, Dahl & Hinton, "On the importance of
 //! initialization and momentum in deep learning" (ICML 2013), as PyTorch implements it.
 
+use super::PARALLEL_MIN_VALUES;
 use super::{
     Optimizer, OptimizerSpec, OptimizerState, ParamState, begin_update, check_lr, check_non_negative64,
     check_positive64, lr_to_f64,
 };
 use crate::error::{Error, Result};
+use crate::linalg::zip_blocks;
 
 /// The momentum variant of [`Sgd`].
 ///
@@ -235,17 +237,19 @@ impl Optimizer for Sgd {
         let wd = self.weight_decay as f32;
         let decay = self.weight_decay != 0.0;
         // g + λ·θ, as `grad.add(param, alpha=weight_decay)`.
-        let decayed = |g: f32, p: f32| if decay { g + wd * p } else { g };
+        let decayed = move |g: f32, p: f32| if decay { g + wd * p } else { g };
         let (momentum, dampening, nesterov) = match self.momentum {
             Momentum::None => (0.0, 0.0, false),
             Momentum::Classic { momentum, dampening } => (momentum, dampening, false),
             Momentum::Nesterov { momentum } => (momentum, 0.0, true),
         };
         if momentum == 0.0 {
-            for (p, &g) in value.iter_mut().zip(grad) {
-                let d = decayed(g, *p);
-                *p += neg_lr * d;
-            }
+            zip_blocks([value], [grad], PARALLEL_MIN_VALUES, move |[value], [grad]| {
+                for (p, &g) in value.iter_mut().zip(grad) {
+                    let d = decayed(g, *p);
+                    *p += neg_lr * d;
+                }
+            });
             return;
         }
         let mu = momentum as f32;
@@ -256,22 +260,36 @@ impl Optimizer for Sgd {
             let buf = state
                 .buffer_mut("momentum_buffer")
                 .expect("created by first_momentum_step");
-            for ((p, &g), b) in value.iter_mut().zip(grad).zip(buf) {
-                let d = decayed(g, *p);
-                *b = d;
-                let step = if nesterov { d + mu * *b } else { *b };
-                *p += neg_lr * step;
-            }
+            zip_blocks(
+                [value, buf],
+                [grad],
+                PARALLEL_MIN_VALUES,
+                move |[value, buf], [grad]| {
+                    for ((p, &g), b) in value.iter_mut().zip(grad).zip(buf) {
+                        let d = decayed(g, *p);
+                        *b = d;
+                        let step = if nesterov { d + mu * *b } else { *b };
+                        *p += neg_lr * step;
+                    }
+                },
+            );
         } else {
             let buf = state
                 .buffer_mut("momentum_buffer")
                 .expect("checked by first_momentum_step");
-            for ((p, &g), b) in value.iter_mut().zip(grad).zip(buf) {
-                let d = decayed(g, *p);
-                *b = *b * mu + keep * d;
-                let step = if nesterov { d + mu * *b } else { *b };
-                *p += neg_lr * step;
-            }
+            zip_blocks(
+                [value, buf],
+                [grad],
+                PARALLEL_MIN_VALUES,
+                move |[value, buf], [grad]| {
+                    for ((p, &g), b) in value.iter_mut().zip(grad).zip(buf) {
+                        let d = decayed(g, *p);
+                        *b = *b * mu + keep * d;
+                        let step = if nesterov { d + mu * *b } else { *b };
+                        *p += neg_lr * step;
+                    }
+                },
+            );
         }
     }
 
