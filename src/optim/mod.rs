@@ -37,6 +37,14 @@
 //! lengths differ: the caller pairs a parameter with its own gradient, so that is a broken
 //! invariant, not bad input.
 //!
+//! # Threads
+//!
+//! With the `threads` feature and more than one thread ([`crate::linalg::set_num_threads`]),
+//! every built-in optimizer updates a parameter of at least 32 768 values in two (or more)
+//! contiguous blocks at once, on the calling thread and the matrix products' helper threads.
+//! Each value's update depends only on that value, so the result is bit-identical to one
+//! thread (`tests/threads.rs` checks it for every rule).
+//!
 //! # Agreement with PyTorch
 //!
 //! PyTorch's own CPU kernels are not bit-reproducible across machines: on AVX2/AVX-512 builds
