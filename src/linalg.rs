@@ -835,6 +835,27 @@ thread_local! {
     static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::default());
 }
 
+/// Values of `f32` in a 64-byte cache line.
+const LINE_VALUES: usize = 16;
+
+/// A pointer to `need` values of `buf` that starts on a 64-byte boundary, growing `buf` if
+/// it is too short. Packed panels are read in whole vectors from multiples of 16 values, so
+/// with an aligned start no vector load straddles two cache lines. (A `Vec<f32>` is only
+/// 16-byte aligned: a large one comes from `mmap` at a page start plus 16 bytes, and then
+/// every 64-byte load of the AVX-512 kernel touched two lines.)
+fn line_aligned(buf: &mut Vec<f32>, need: usize) -> *mut f32 {
+    if need == 0 {
+        return buf.as_mut_ptr();
+    }
+    if buf.len() < need + LINE_VALUES {
+        buf.resize(need + LINE_VALUES, 0.0);
+    }
+    let offset = buf.as_ptr().align_offset(64);
+    assert!(offset < LINE_VALUES, "linalg: f32 buffer cannot be line-aligned");
+    // SAFETY: offset + need ≤ buf.len().
+    unsafe { buf.as_mut_ptr().add(offset) }
+}
+
 /// `C ← β·C + A·B` on this thread with the kernel of `isa`.
 ///
 /// # Safety
@@ -938,18 +959,12 @@ unsafe fn blocked<K: MicroKernel>(
     // Read B in place when there are too few rows of A to repay packing it.
     let direct_b = K::DIRECT_B && b.cs == 1 && m <= 4 * mr_;
     let need_a = if K::PACK_A { mc_max * kc_max } else { 0 };
-    if ws.a.len() < need_a {
-        ws.a.resize(need_a, 0.0);
-    }
     let need_b = if direct_b {
         0
     } else {
         kc_max * nc_max.div_ceil(nr_) * nr_
     };
-    if ws.b.len() < need_b {
-        ws.b.resize(need_b, 0.0);
-    }
-    let (pa, pb) = (ws.a.as_mut_ptr(), ws.b.as_mut_ptr());
+    let (pa, pb) = (line_aligned(&mut ws.a, need_a), line_aligned(&mut ws.b, need_b));
     let mut jc = 0;
     while jc < n {
         let nc = nc_max.min(n - jc);
@@ -1704,6 +1719,21 @@ mod tests {
         for i in 0..len {
             assert_eq!(b[i].to_bits(), (a0[i] * g[i] + 1.0).to_bits(), "b[{i}]");
             assert_eq!(a[i].to_bits(), (a0[i] - 0.5 * g[i]).to_bits(), "a[{i}]");
+        }
+    }
+
+    #[test]
+    fn packing_buffers_start_on_a_cache_line() {
+        let mut buf = Vec::new();
+        for need in [1, 15, 16, 1000, 40_000, 300_000] {
+            let p = line_aligned(&mut buf, need);
+            assert_eq!(p as usize % 64, 0, "{need} values");
+            let start = (p as usize - buf.as_ptr() as usize) / 4;
+            assert!(
+                start + need <= buf.len(),
+                "{need} values from {start} in {}",
+                buf.len()
+            );
         }
     }
 
