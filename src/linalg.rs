@@ -383,10 +383,12 @@ pub const DEFAULT_HELPER_SPIN: Duration = Duration::from_millis(5);
 /// optimizer work for a fraction of a millisecond. A helper that slept through that gap has
 /// to be woken by the operating system for the next product, which on a virtual machine
 /// costs tens of microseconds, about as much as a small product saves. Waiting awake (with
-/// the `pause` instruction) avoids that: on the MLP of `docs/PERFORMANCE.md` it took the
-/// 1 → 2 thread speed-up of an epoch from about 1.1× to about 1.25×. The price is that the
-/// helper keeps its core busy for this long after the last product, as OpenMP's default
-/// spin does; on a machine shared with other busy processes a shorter wait may suit better.
+/// the `pause` instruction) avoids that: on the MLP of `docs/PERFORMANCE.md` it alone took
+/// the 1 → 2 thread speed-up of an epoch from 1.14× to 1.19× (medians of 12 alternating
+/// rounds), and it is what lets the optimizer's updates be split over the helpers at a
+/// gain (1.33× with both). The price is that the helper keeps its core busy for this long
+/// after the last job, as OpenMP's default spin does; on a machine shared with other busy
+/// processes a shorter wait may suit better.
 pub fn set_helper_spin(wait: Duration) {
     let nanos = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
     HELPER_SPIN_NANOS.store(nanos, Ordering::Relaxed);
@@ -554,8 +556,8 @@ struct Shared(*mut f32);
 unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
-/// The helper threads of the `threads` feature: persistent threads that sleep on a condition
-/// variable between products. The calling thread computes the first block of C itself and
+/// The helper threads of the `threads` feature: persistent threads that take blocks of
+/// products and of range loops ([`for_each_block`]). The calling thread computes the first block of C itself and
 /// hands the others over, so with 2 threads one helper runs beside it. A helper waits awake
 /// for the next job for [`set_helper_spin`]'s time (5 ms by default), then sleeps until
 /// woken. Handing over allocates nothing (a `Copy` job in a mutex-guarded slot).
