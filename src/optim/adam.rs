@@ -4,7 +4,7 @@
 //! References: Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015;
 //! AMSGrad: Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018.
 
-use super::moments::Moments;
+use super::moments::{Advance, Moments, with_advance};
 use super::{
     Optimizer, OptimizerSpec, OptimizerState, PARALLEL_MIN_VALUES, WeightDecay, begin_update, nan_max,
 };
@@ -61,40 +61,41 @@ pub(super) fn update(
     let state = begin_update(state, who, name, value.len(), grad.len());
     let len = value.len();
     let k = moments.step();
+    let eps = k.eps;
     if amsgrad {
         let (step, [m, v, vmax]) = state.advance(
             [("exp_avg", 0.0), ("exp_avg_sq", 0.0), ("max_exp_avg_sq", 0.0)],
             len,
         );
         let b = BiasCorrection::new(moments, step);
-        zip_blocks(
+        with_advance!(k, |a| zip_blocks(
             [value, m, v, vmax],
             [grad],
             PARALLEL_MIN_VALUES,
             move |[value, m, v, vmax], [grad]| {
                 for ((((p, &g), m), v), vmax) in value.iter_mut().zip(grad).zip(m).zip(v).zip(vmax) {
-                    k.advance(p, g, m, v);
+                    a.advance(p, g, m, v);
                     *vmax = nan_max(*vmax, *v);
-                    let denom = vmax.sqrt() / b.bias_correction2_sqrt + k.eps;
+                    let denom = vmax.sqrt() / b.bias_correction2_sqrt + eps;
                     *p += b.neg_step_size * *m / denom;
                 }
             },
-        );
+        ));
     } else {
         let (step, [m, v]) = state.advance([("exp_avg", 0.0), ("exp_avg_sq", 0.0)], len);
         let b = BiasCorrection::new(moments, step);
-        zip_blocks(
+        with_advance!(k, |a| zip_blocks(
             [value, m, v],
             [grad],
             PARALLEL_MIN_VALUES,
             move |[value, m, v], [grad]| {
                 for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
-                    k.advance(p, g, m, v);
-                    let denom = v.sqrt() / b.bias_correction2_sqrt + k.eps;
+                    a.advance(p, g, m, v);
+                    let denom = v.sqrt() / b.bias_correction2_sqrt + eps;
                     *p += b.neg_step_size * *m / denom;
                 }
             },
-        );
+        ));
     }
 }
 

@@ -4,7 +4,7 @@
 //! track; the momentum schedule `μ_t = β₁·(1 − ½·0.96^(t·ψ))` is PyTorch's (and Dozat's).
 
 use super::PARALLEL_MIN_VALUES;
-use super::moments::Moments;
+use super::moments::{Advance, Moments, with_advance};
 use super::{Optimizer, OptimizerSpec, OptimizerState, WeightDecay, begin_update, check_non_negative64};
 use crate::error::Result;
 use crate::linalg::zip_blocks;
@@ -139,19 +139,20 @@ impl Optimizer for NAdam {
         debug_assert_eq!(step as f64, t);
         let bias_correction2 = (1.0 - beta2.powf(t)) as f32;
         let k = self.moments.step();
-        zip_blocks(
+        let eps = k.eps;
+        with_advance!(k, |a| zip_blocks(
             [value, m, v],
             [grad],
             PARALLEL_MIN_VALUES,
             move |[value, m, v], [grad]| {
                 for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
-                    let g = k.advance(p, g, m, v);
-                    let denom = (*v / bias_correction2).sqrt() + k.eps;
+                    let g = a.advance(p, g, m, v);
+                    let denom = (*v / bias_correction2).sqrt() + eps;
                     *p += coef_grad * g / denom;
                     *p += coef_avg * *m / denom;
                 }
             },
-        );
+        ));
     }
 
     lr_and_state_methods!("NAdam", moments.lr);

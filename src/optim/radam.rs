@@ -4,7 +4,7 @@
 //! Learning Rate and Beyond", ICLR 2020.
 
 use super::PARALLEL_MIN_VALUES;
-use super::moments::Moments;
+use super::moments::{Advance, Moments, with_advance};
 use super::{Optimizer, OptimizerSpec, OptimizerState, WeightDecay, begin_update};
 use crate::error::Result;
 use crate::linalg::zip_blocks;
@@ -114,25 +114,34 @@ impl Optimizer for RAdam {
         let bc2_sqrt = bias_correction2.sqrt() as f32;
         let lr32 = lr as f32;
         let k = self.moments.step();
-        zip_blocks(
+        let eps = k.eps;
+        // The rectification's branch is taken once per update, outside the loops, so that
+        // they are vectorized.
+        with_advance!(k, |a| zip_blocks(
             [value, m, v],
             [grad],
             PARALLEL_MIN_VALUES,
             move |[value, m, v], [grad]| {
-                for (((p, &g), m), v) in value.iter_mut().zip(grad).zip(m).zip(v) {
-                    k.advance(p, g, m, v);
-                    let corrected = *m / bc1;
-                    match rect {
-                        Some(rect) => {
+                let elements = value.iter_mut().zip(grad).zip(m).zip(v);
+                match rect {
+                    Some(rect) => {
+                        for (((p, &g), m), v) in elements {
+                            a.advance(p, g, m, v);
+                            let corrected = *m / bc1;
                             // `bias_correction2 ** 0.5 / t` is `t.reciprocal() * scalar` in PyTorch.
-                            let adaptive = (1.0 / (v.sqrt() + k.eps)) * bc2_sqrt;
+                            let adaptive = (1.0 / (v.sqrt() + eps)) * bc2_sqrt;
                             *p -= corrected * lr32 * adaptive * rect;
                         }
-                        None => *p -= corrected * lr32,
+                    }
+                    None => {
+                        for (((p, &g), m), v) in elements {
+                            a.advance(p, g, m, v);
+                            *p -= *m / bc1 * lr32;
+                        }
                     }
                 }
             },
-        );
+        ));
     }
 
     lr_and_state_methods!("RAdam", moments.lr);
