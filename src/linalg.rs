@@ -377,7 +377,7 @@ pub const DEFAULT_HELPER_SPIN: Duration = Duration::from_millis(5);
 
 /// Sets how long a helper thread of the `threads` feature waits, awake, for the next product
 /// before it sleeps (default [`DEFAULT_HELPER_SPIN`], 5 ms; `Duration::ZERO` sleeps at
-/// once). Has no effect without the feature; results never depend on it.
+/// almost at once). Has no effect without the feature; results never depend on it.
 ///
 /// Between the products of a training step the calling thread does element-wise and
 /// optimizer work for a fraction of a millisecond. A helper that slept through that gap has
@@ -399,12 +399,24 @@ pub fn helper_spin() -> Duration {
     Duration::from_nanos(HELPER_SPIN_NANOS.load(Ordering::Relaxed))
 }
 
-/// A pointer that may cross threads: the parts of one product touch disjoint memory.
+/// Blocks run by helper threads since the process started.
+static HELPER_BLOCKS: AtomicU64 = AtomicU64::new(0);
+
+/// How many blocks (of matrix products or of optimizer updates) the helper threads of the
+/// `threads` feature have run since the process started; always 0 without the feature. A
+/// way to check that work is actually split: it grows during training with
+/// [`num_threads`] above 1 and products of at least [`PARALLEL_MIN_FLOPS`].
+pub fn helper_blocks() -> u64 {
+    HELPER_BLOCKS.load(Ordering::Relaxed)
+}
+
+/// A pointer that may cross threads: the blocks of one task touch disjoint memory.
 #[cfg(feature = "threads")]
 #[derive(Clone, Copy)]
 struct SendPtr<T>(T);
-// SAFETY: used only to hand disjoint blocks of C (and read-only A, B) to the scoped tasks
-// of one product, which all end before the product returns.
+// SAFETY: used only to hand a task to the helpers: disjoint blocks of C (and read-only A, B)
+// of one product, or a `Sync` range closure called on disjoint ranges; every block ends
+// before `helpers::run` returns or unwinds.
 #[cfg(feature = "threads")]
 unsafe impl<T> Send for SendPtr<T> {}
 #[cfg(feature = "threads")]
@@ -490,25 +502,20 @@ impl Task {
 /// Calls `f(start, end)` on disjoint blocks that cover `0..len`, at once on the calling
 /// thread and the helper threads of the `threads` feature when there is more than one
 /// thread and `len >= min_len`; else `f(0, len)` on this thread. Block boundaries are
-/// multiples of `align` (but the last). `f` must not panic (a helper would stop).
+/// multiples of `align` (but the last). If `f` panics on any thread, the panic reaches the
+/// caller after every block has ended.
 pub(crate) fn for_each_block(len: usize, align: usize, min_len: usize, f: &(dyn Fn(usize, usize) + Sync)) {
     #[cfg(feature = "threads")]
     {
         let threads = num_threads();
         if threads > 1 && len >= min_len.max(2) {
-            let align = align.max(1);
-            let units = len.div_ceil(align);
-            let parts = threads.min(units);
-            if parts > 1 {
-                let per = units.div_ceil(parts) * align;
-                // SAFETY: only the lifetime is erased; `run` returns after every block is
-                // done, while `f` is still borrowed here.
-                let erased: *const RangeFn =
-                    unsafe { std::mem::transmute::<&(dyn Fn(usize, usize) + Sync), &'static RangeFn>(f) };
-                // SAFETY: the blocks are disjoint, as `f` requires.
-                if unsafe { helpers::run(Task::Range(SendPtr(erased)), len, per, threads) } {
-                    return;
-                }
+            // SAFETY: only the lifetime is erased; `run` returns (or unwinds) only after every
+            // block has ended, while `f` is still borrowed here.
+            let erased: *const RangeFn =
+                unsafe { std::mem::transmute::<&(dyn Fn(usize, usize) + Sync), &'static RangeFn>(f) };
+            // SAFETY: the blocks are disjoint, as `f` requires.
+            if unsafe { helpers::run(Task::Range(SendPtr(erased)), len, align.max(1), threads) } {
+                return;
             }
         }
     }
@@ -537,8 +544,9 @@ pub(crate) fn zip_blocks<const W: usize, const R: usize>(
     );
     let w = write.map(|s| Shared(s.as_mut_ptr()));
     let r = read.map(|s| Shared(s.as_ptr().cast_mut()));
-    // 16 values: one 64-byte cache line, so no line is written by two threads.
-    for_each_block(len, 16, min_len, &|start, end| {
+    // Blocks of whole multiples of 16 values (64 bytes): for a slice that starts on a cache
+    // line, no line is written by two threads.
+    for_each_block(len, LINE_VALUES, min_len, &|start, end| {
         // SAFETY: every slice holds `len` values and the blocks are disjoint, so each
         // mutable sub-slice is the only reference to its values while `f` runs; the `read`
         // slices are only read.
@@ -563,8 +571,9 @@ unsafe impl Sync for Shared {}
 /// woken. Handing over allocates nothing (a `Copy` job in a mutex-guarded slot).
 #[cfg(feature = "threads")]
 mod helpers {
+    use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
     use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+    use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError, TryLockError};
     use std::time::Instant;
 
     use super::Task;
@@ -589,8 +598,38 @@ mod helpers {
         pending: AtomicBool,
         wake: Condvar,
         done: AtomicBool,
+        /// Whether the last block panicked (the panic is carried to the caller).
+        panicked: AtomicBool,
         done_lock: Mutex<()>,
         done_cv: Condvar,
+    }
+
+    impl Helper {
+        /// Waits until this helper's block has ended.
+        fn wait_done(&self) {
+            // A spin covers the common case of a helper finishing at about the same time.
+            let mut spins = 0;
+            while !self.done.load(Ordering::Acquire) && spins < CALLER_SPINS {
+                std::hint::spin_loop();
+                spins += 1;
+            }
+            let mut guard = lock(&self.done_lock);
+            while !self.done.load(Ordering::Acquire) {
+                guard = self.done_cv.wait(guard).unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+    }
+
+    /// Waits, when dropped, for the blocks handed to these helpers: also when the caller's
+    /// own block panics, so no helper outlives the operands it borrows.
+    struct WaitForBlocks<'a>(&'a [Helper]);
+
+    impl Drop for WaitForBlocks<'_> {
+        fn drop(&mut self) {
+            for h in self.0 {
+                h.wait_done();
+            }
+        }
     }
 
     /// Held while a product uses the helpers; a product that finds them busy (another user
@@ -651,24 +690,39 @@ mod helpers {
                 }
             };
             // SAFETY: the caller handed over a block disjoint from all others and waits for
-            // `done` before the borrowed operands go away.
-            unsafe { job.task.block(job.start, job.end) };
+            // `done` before the borrowed operands go away. A panic is caught so that `done`
+            // is still set (the caller would otherwise wait forever) and the helper lives on.
+            let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { job.task.block(job.start, job.end) }));
+            me.panicked.store(outcome.is_err(), Ordering::Relaxed);
+            super::HELPER_BLOCKS.fetch_add(1, Ordering::Relaxed);
             me.done.store(true, Ordering::Release);
             let _guard = lock(&me.done_lock);
             me.done_cv.notify_one();
         }
     }
 
-    /// Computes `task` over `0..len` in blocks of `per` (a multiple of the tile or alignment), at most
-    /// `threads` at once. Returns false (having done nothing) if the helpers are busy.
+    /// Computes `task` over `0..len` in at most `threads` blocks (no more than there are
+    /// helpers, plus the caller), each a whole number of `unit`s but the last. Returns false
+    /// (having done nothing) if the helpers are busy or there is only one block to do. A
+    /// panic in any block is resumed here after all blocks have ended.
     ///
     /// # Safety
-    /// As [`super::serial`] for the whole product.
-    pub(super) unsafe fn run(task: Task, len: usize, per: usize, threads: usize) -> bool {
-        let Ok(_busy) = BUSY.try_lock() else {
-            return false;
+    /// The blocks of `task` may run at once: a product's write disjoint blocks of C, a range
+    /// loop's closure accepts disjoint ranges; its operands outlive the call.
+    pub(super) unsafe fn run(task: Task, len: usize, unit: usize, threads: usize) -> bool {
+        let _busy = match BUSY.try_lock() {
+            Ok(guard) => guard,
+            // A panic resumed from an earlier call poisoned the lock; the helpers are idle.
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return false,
         };
         let helpers = helpers(threads);
+        let units = len.div_ceil(unit);
+        let parts = threads.min(helpers.len() + 1).min(units);
+        if parts < 2 {
+            return false;
+        }
+        let per = units.div_ceil(parts) * unit;
         let mut used = 0;
         let mut start = per.min(len);
         while start < len && used < helpers.len() {
@@ -679,25 +733,23 @@ mod helpers {
             };
             let h = &helpers[used];
             h.done.store(false, Ordering::Relaxed);
-            *lock(&h.job) = Some(Job { task, start, end });
-            h.pending.store(true, Ordering::Release);
+            {
+                // `pending` changes with the slot, under its lock, so it is never stale.
+                let mut slot = lock(&h.job);
+                *slot = Some(Job { task, start, end });
+                h.pending.store(true, Ordering::Release);
+            }
             h.wake.notify_one();
             used += 1;
             start = end;
         }
+        let handed = &helpers[..used];
+        let wait = WaitForBlocks(handed);
         // SAFETY: the first block, disjoint from the handed-over ones.
         unsafe { task.block(0, per.min(len)) };
-        for h in &helpers[..used] {
-            // A spin covers the common case of a helper finishing at about the same time.
-            let mut spins = 0;
-            while !h.done.load(Ordering::Acquire) && spins < CALLER_SPINS {
-                std::hint::spin_loop();
-                spins += 1;
-            }
-            let mut guard = lock(&h.done_lock);
-            while !h.done.load(Ordering::Acquire) {
-                guard = h.done_cv.wait(guard).unwrap_or_else(PoisonError::into_inner);
-            }
+        drop(wait);
+        if handed.iter().any(|h| h.panicked.swap(false, Ordering::Relaxed)) {
+            resume_unwind(Box::new("trustnn::linalg: a block on a helper thread panicked"));
         }
         true
     }
@@ -719,26 +771,21 @@ unsafe fn parallel(m: usize, k: usize, n: usize, a: Raw, b: Raw, beta: f32, c: *
             // there are enough column panels, else its rows.
             let by_cols = n.div_ceil(nr) >= threads || m.div_ceil(mr) < threads;
             let (len, unit) = if by_cols { (n, nr) } else { (m, mr) };
-            let units = len.div_ceil(unit);
-            let parts = threads.min(units);
-            if parts > 1 {
-                let per = units.div_ceil(parts) * unit;
-                let part = Part {
-                    isa,
-                    m,
-                    k,
-                    n,
-                    a: SendPtr(a),
-                    b: SendPtr(b),
-                    beta,
-                    c: SendPtr(c),
-                    ldc,
-                    by_cols,
-                };
-                // SAFETY: the parts write disjoint blocks of C.
-                if unsafe { helpers::run(Task::Product(part), len, per, threads) } {
-                    return;
-                }
+            let part = Part {
+                isa,
+                m,
+                k,
+                n,
+                a: SendPtr(a),
+                b: SendPtr(b),
+                beta,
+                c: SendPtr(c),
+                ldc,
+                by_cols,
+            };
+            // SAFETY: the parts write disjoint blocks of C.
+            if unsafe { helpers::run(Task::Product(part), len, unit, threads) } {
+                return;
             }
         }
     }
@@ -1497,6 +1544,16 @@ mod avx512 {
 mod tests {
     use super::*;
 
+    /// Held by the tests that set the process-wide thread count, so that they do not
+    /// change it under each other.
+    static THREAD_COUNT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn thread_count_lock() -> std::sync::MutexGuard<'static, ()> {
+        THREAD_COUNT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// The product in f64 from the definition.
     fn reference(a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c0: &[f32]) -> Vec<f64> {
         let (m, k, n) = (a.rows, a.cols, b.cols);
@@ -1641,6 +1698,7 @@ mod tests {
     #[cfg(all(feature = "threads", not(feature = "blas")))]
     #[test]
     fn two_threads_give_bit_identical_results() {
+        let _count = thread_count_lock();
         for (m, k, n, tb) in [
             (128, 784, 256, false),
             (784, 128, 256, false),
@@ -1669,6 +1727,7 @@ mod tests {
 
     #[test]
     fn blocks_cover_every_index_once_on_aligned_boundaries() {
+        let _count = thread_count_lock();
         use std::sync::Mutex;
         set_num_threads(2);
         for (len, align, min_len) in [
@@ -1706,6 +1765,7 @@ mod tests {
 
     #[test]
     fn zipped_blocks_give_the_serial_result() {
+        let _count = thread_count_lock();
         let len = 70_001;
         let a0 = values(len, 3);
         let g = values(len, 4);
@@ -1722,6 +1782,48 @@ mod tests {
             assert_eq!(b[i].to_bits(), (a0[i] * g[i] + 1.0).to_bits(), "b[{i}]");
             assert_eq!(a[i].to_bits(), (a0[i] - 0.5 * g[i]).to_bits(), "a[{i}]");
         }
+    }
+
+    /// A panic in a block, on a helper or on the calling thread, reaches the caller after
+    /// the other blocks have ended, and the helpers go on working afterwards.
+    #[cfg(feature = "threads")]
+    #[test]
+    fn a_panicking_block_reaches_the_caller_and_the_helpers_survive() {
+        use std::sync::atomic::AtomicBool;
+        let _count = thread_count_lock();
+        set_num_threads(2);
+        for panicking_start in [true, false] {
+            // Whether the range was split (it is not when another test's product holds the
+            // helpers: then one block 0..1024 runs here).
+            let split = AtomicBool::new(false);
+            let outcome = std::panic::catch_unwind(|| {
+                for_each_block(1024, 16, 2, &|start, end| {
+                    if (start, end) != (0, 1024) {
+                        split.store(true, Ordering::SeqCst);
+                    }
+                    if (start == 0) == panicking_start {
+                        panic!("block {start}..{end}");
+                    }
+                })
+            });
+            if panicking_start || split.load(Ordering::SeqCst) {
+                assert!(
+                    outcome.is_err(),
+                    "the panic of a block (caller's: {panicking_start}) was lost"
+                );
+            }
+            // The helpers still take work (a dead helper would make this wait forever).
+            let mut total = vec![0u8; 1024];
+            let cells = total.as_mut_ptr() as usize;
+            for_each_block(1024, 16, 2, &|start, end| {
+                for i in start..end {
+                    // SAFETY: the blocks are disjoint ranges of `total`.
+                    unsafe { *(cells as *mut u8).add(i) += 1 };
+                }
+            });
+            assert!(total.iter().all(|&t| t == 1));
+        }
+        set_num_threads(0);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! for every optimizer rule: the matrix products split C into disjoint blocks whose `k`
 //! blocking does not depend on the split, and the optimizers' element-wise updates
 //! (`linalg::zip_blocks`, for parameters of at least 32 768 values) are split into disjoint
-//! ranges. The helpers' two waiting modes (awake, then asleep) are both exercised.
+//! ranges. The helpers' two waiting modes (awake, then asleep) are both exercised, and
+//! `linalg::helper_blocks` shows that the work was split at all.
 //!
 //! Run by CI as `cargo test --features threads --test threads`; without the feature there is
 //! nothing to compare, so the file is empty.
@@ -10,7 +11,7 @@
 
 use std::time::Duration;
 
-use trustnn::linalg::{DEFAULT_HELPER_SPIN, set_helper_spin, set_num_threads};
+use trustnn::linalg::{DEFAULT_HELPER_SPIN, helper_blocks, set_helper_spin, set_num_threads};
 use trustnn::prelude::*;
 
 /// Builds a fresh optimizer for each run.
@@ -80,9 +81,16 @@ fn one_and_two_threads_train_bit_identical_parameters() {
         ("adadelta", || Box::new(Adadelta::new(1.0))),
     ];
     for (name, make) in optimizers {
+        let before = helper_blocks();
         let one = train(make(), 1, DEFAULT_HELPER_SPIN);
+        assert_eq!(helper_blocks(), before, "{name}: helpers ran blocks at 1 thread");
         let awake = train(make(), 2, DEFAULT_HELPER_SPIN);
         let asleep = train(make(), 2, Duration::ZERO);
+        // Work was split: each of the 2 runs × 8 steps has two products of 4.9 MFLOP (x·W
+        // and xᵀ·G of the first layer) and an update of its 38 400 weights, each with one
+        // block on the helper.
+        let split = helper_blocks() - before;
+        assert_eq!(split, 2 * 8 * 3, "{name}: blocks run on helpers at 2 threads");
         let initial = {
             let mut m = Sequential::new()
                 .seed(7)

@@ -585,7 +585,7 @@ pub(crate) fn lerp(start: f32, end: f32, weight: f32) -> f32 {
     }
 }
 
-/// Parameters of at least this many values are updated by the Adam family in blocks on the
+/// Parameters of at least this many values are updated by every optimizer in blocks on the
 /// calling thread and the helper threads of the `threads` feature at once (each value's
 /// update is independent, so the result is bit-identical to one thread). Smaller ones stay on
 /// the calling thread, where handing over would cost more than it saves.
