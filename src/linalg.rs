@@ -565,10 +565,11 @@ unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
 /// The helper threads of the `threads` feature: persistent threads that take blocks of
-/// products and of range loops ([`for_each_block`]). The calling thread computes the first block of C itself and
-/// hands the others over, so with 2 threads one helper runs beside it. A helper waits awake
-/// for the next job for [`set_helper_spin`]'s time (5 ms by default), then sleeps until
-/// woken. Handing over allocates nothing (a `Copy` job in a mutex-guarded slot).
+/// products and of range loops ([`for_each_block`]). The calling thread computes the first
+/// block itself and hands the others over, so with 2 threads one helper runs beside it. A
+/// helper waits awake for the next job for [`set_helper_spin`]'s time (5 ms by default),
+/// then sleeps until woken. Handing over allocates nothing (a `Copy` job in a mutex-guarded
+/// slot).
 #[cfg(feature = "threads")]
 mod helpers {
     use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
