@@ -15,7 +15,10 @@
 use serde_json::Value as Json;
 use trustnn::data::Dataset;
 use trustnn::fairness::metrics;
-use trustnn::fairness::{Convention, GroupReport, GroupStats, Groups, MetricFrame, Value, reweighing};
+
+use trustnn::fairness::{
+    Convention, Disparities, GroupReport, GroupStats, Groups, MetricFrame, Value, reweighing,
+};
 use trustnn::prelude::*;
 
 const TOL: f64 = 1e-12;
@@ -227,6 +230,26 @@ fn group_report_frames_equal_metric_frames_on_the_reference_data() {
     }
 }
 
+/// The disparities, each under the name the reference file gives fairlearn's value.
+fn by_fairlearn_name(d: &Disparities) -> [(&'static str, &Value); 8] {
+    [
+        ("demographic_parity_difference", &d.demographic_parity_difference),
+        ("demographic_parity_ratio", &d.demographic_parity_ratio),
+        (
+            "equalized_odds_difference_worst_case",
+            &d.equalized_odds_difference,
+        ),
+        (
+            "equalized_odds_difference_mean",
+            &d.equalized_odds_difference_mean,
+        ),
+        ("equalized_odds_ratio_worst_case", &d.equalized_odds_ratio),
+        ("equalized_odds_ratio_mean", &d.equalized_odds_ratio_mean),
+        ("equal_opportunity_difference", &d.equal_opportunity_difference),
+        ("equal_opportunity_ratio", &d.equal_opportunity_ratio),
+    ]
+}
+
 #[test]
 fn disparities_in_fairlearn_mode_reproduce_fairlearn() {
     for s in specs() {
@@ -235,23 +258,7 @@ fn disparities_in_fairlearn_mode_reproduce_fairlearn() {
             .convention(Convention::Fairlearn)
             .disparities();
         let e = &s.expected["disparities"];
-        let pairs = [
-            ("demographic_parity_difference", &d.demographic_parity_difference),
-            ("demographic_parity_ratio", &d.demographic_parity_ratio),
-            (
-                "equalized_odds_difference_worst_case",
-                &d.equalized_odds_difference,
-            ),
-            (
-                "equalized_odds_difference_mean",
-                &d.equalized_odds_difference_mean,
-            ),
-            ("equalized_odds_ratio_worst_case", &d.equalized_odds_ratio),
-            ("equalized_odds_ratio_mean", &d.equalized_odds_ratio_mean),
-            ("equal_opportunity_difference", &d.equal_opportunity_difference),
-            ("equal_opportunity_ratio", &d.equal_opportunity_ratio),
-        ];
-        for (name, got) in pairs {
+        for (name, got) in by_fairlearn_name(&d) {
             same_value(&format!("{} / {name}", s.label), got, &e[name]);
         }
     }
@@ -265,22 +272,7 @@ fn strict_values_that_are_defined_equal_fairlearns() {
             .unwrap()
             .disparities();
         let e = &s.expected["disparities"];
-        for (name, got) in [
-            ("demographic_parity_difference", &d.demographic_parity_difference),
-            ("demographic_parity_ratio", &d.demographic_parity_ratio),
-            (
-                "equalized_odds_difference_worst_case",
-                &d.equalized_odds_difference,
-            ),
-            (
-                "equalized_odds_difference_mean",
-                &d.equalized_odds_difference_mean,
-            ),
-            ("equalized_odds_ratio_worst_case", &d.equalized_odds_ratio),
-            ("equalized_odds_ratio_mean", &d.equalized_odds_ratio_mean),
-            ("equal_opportunity_difference", &d.equal_opportunity_difference),
-            ("equal_opportunity_ratio", &d.equal_opportunity_ratio),
-        ] {
+        for (name, got) in by_fairlearn_name(&d) {
             if same_if_defined(&format!("{} / {name} (strict)", s.label), got, &e[name]) {
                 defined += 1;
             } else {
