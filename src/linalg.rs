@@ -1575,6 +1575,16 @@ mod tests {
         out
     }
 
+    /// A `rows × cols` view of `data`: row-major, or (`transposed`) the transpose of a
+    /// row-major `cols × rows` matrix.
+    fn view(data: &[f32], rows: usize, cols: usize, transposed: bool) -> MatRef<'_> {
+        if transposed {
+            MatRef::row_major(data, cols, rows).t()
+        } else {
+            MatRef::row_major(data, rows, cols)
+        }
+    }
+
     fn values(len: usize, seed: usize) -> Vec<f32> {
         (0..len)
             .map(|i| (((i * 7919 + seed * 104_729) % 2003) as f32 / 1001.0) - 1.0)
@@ -1600,16 +1610,7 @@ mod tests {
                 for beta in [0.0f32, 1.0, 0.5] {
                     let ad = values(m * k, 1);
                     let bd = values(k * n, 2);
-                    let a = if ta {
-                        MatRef::row_major(&ad, k, m).t()
-                    } else {
-                        MatRef::row_major(&ad, m, k)
-                    };
-                    let b = if tb {
-                        MatRef::row_major(&bd, n, k).t()
-                    } else {
-                        MatRef::row_major(&bd, k, n)
-                    };
+                    let (a, b) = (view(&ad, m, k, ta), view(&bd, k, n, tb));
                     let c0 = values(m * n, 3);
                     let mut c = c0.clone();
                     if beta == 0.0 {
@@ -1670,16 +1671,7 @@ mod tests {
         let bd = values(k * n, 5);
         for isa in kernels {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-                let a = if ta {
-                    MatRef::row_major(&ad, k, m).t()
-                } else {
-                    MatRef::row_major(&ad, m, k)
-                };
-                let b = if tb {
-                    MatRef::row_major(&bd, n, k).t()
-                } else {
-                    MatRef::row_major(&bd, k, n)
-                };
+                let (a, b) = (view(&ad, m, k, ta), view(&bd, k, n, tb));
                 let mut c = vec![f32::NAN; m * n];
                 unsafe { serial(isa, m, k, n, a.raw(), b.raw(), 0.0, c.as_mut_ptr(), n) };
                 let want = reference(&a, &b, 0.0, &[]);
@@ -1709,11 +1701,7 @@ mod tests {
             let ad = values(m * k, 9);
             let bd = values(k * n, 10);
             let a = MatRef::row_major(&ad, m, k);
-            let b = if tb {
-                MatRef::row_major(&bd, n, k).t()
-            } else {
-                MatRef::row_major(&bd, k, n)
-            };
+            let b = view(&bd, k, n, tb);
             let (mut one, mut two) = (vec![0.0; m * n], vec![0.0; m * n]);
             unsafe { serial(isa(), m, k, n, a.raw(), b.raw(), 0.0, one.as_mut_ptr(), n) };
             set_num_threads(2);
